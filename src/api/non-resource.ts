@@ -1,0 +1,86 @@
+import { pathNotFound } from '../errors/status.js';
+import { writeJson, writeText } from '../http/respond.js';
+import type { RequestContext, ServerContext } from '../server/server-context.js';
+import {
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  openApiV3Document,
+  openApiV3Root,
+  versionInfo,
+} from './discovery.js';
+import { jwksDocument, openIdConfiguration } from './oidc.js';
+
+const HEALTH_CHECKS = ['ping', 'log', 'etcd', 'poststarthook/start-apiserver-admission-initializer'];
+
+function health(ctx: RequestContext, endpoint: string, check?: string): void {
+  if (check) {
+    if (!HEALTH_CHECKS.includes(check)) throw pathNotFound();
+    writeText(ctx.res, 200, 'ok');
+    return;
+  }
+  if (!ctx.query.has('verbose')) {
+    writeText(ctx.res, 200, 'ok');
+    return;
+  }
+  const excluded = new Set(ctx.query.getAll('exclude'));
+  const lines = HEALTH_CHECKS.map((name) =>
+    excluded.has(name) ? `[+]${name} excluded: ok` : `[+]${name} ok`,
+  );
+  const unknown = [...excluded].filter((name) => !HEALTH_CHECKS.includes(name));
+  if (unknown.length)
+    lines.push(
+      `warn: some health checks cannot be excluded: no matches for ${unknown.map((n) => `"${n}"`).join(',')}`,
+    );
+  lines.push(`${endpoint} check passed`);
+  writeText(ctx.res, 200, `${lines.join('\n')}\n`);
+}
+
+/**
+ * Serves the non-resource paths: discovery, version, health, OpenAPI v3 and OIDC discovery. Anything
+ * else is the generic 404.
+ */
+export function handleNonResourceRequest(server: ServerContext, ctx: RequestContext): void {
+  const path = ctx.info.path.replace(/\/+$/, '') || '/';
+  const method = ctx.req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') throw pathNotFound();
+  const segments = path.split('/').filter(Boolean);
+  const { registry } = server;
+
+  if (path === '/api') return writeJson(ctx.res, 200, apiVersions(server.serverAddress()));
+  if (segments[0] === 'api' && segments.length === 2 && registry.servesGroupVersion('', segments[1]!)) {
+    return writeJson(ctx.res, 200, apiResourceList(registry, '', segments[1]!));
+  }
+  if (path === '/apis') return writeJson(ctx.res, 200, apiGroupList(registry));
+  if (segments[0] === 'apis' && segments.length === 2) {
+    const group = registry.groups().find((g) => g.name === segments[1]);
+    if (group) return writeJson(ctx.res, 200, apiGroup(group.name, group.versions, group.preferredVersion));
+  }
+  if (
+    segments[0] === 'apis' &&
+    segments.length === 3 &&
+    registry.servesGroupVersion(segments[1]!, segments[2]!)
+  ) {
+    return writeJson(ctx.res, 200, apiResourceList(registry, segments[1]!, segments[2]!));
+  }
+  if (path === '/version') return writeJson(ctx.res, 200, versionInfo());
+  for (const endpoint of ['healthz', 'livez', 'readyz']) {
+    if (segments[0] === endpoint && segments.length <= 2)
+      return health(ctx, endpoint, segments.slice(1).join('/'));
+  }
+  if (path === '/openapi/v3') return writeJson(ctx.res, 200, openApiV3Root(registry));
+  if (segments[0] === 'openapi' && segments[1] === 'v3' && segments.length > 2) {
+    const document = openApiV3Document(registry, segments.slice(2).join('/'));
+    if (document) return writeJson(ctx.res, 200, document);
+  }
+  if (path === '/.well-known/openid-configuration') {
+    ctx.res.setHeader('Cache-Control', 'public, max-age=3600');
+    return writeJson(ctx.res, 200, openIdConfiguration(server));
+  }
+  if (path === '/openid/v1/jwks') {
+    ctx.res.setHeader('Cache-Control', 'public, max-age=3600');
+    return writeJson(ctx.res, 200, jwksDocument(server), 'application/jwk-set+json');
+  }
+  throw pathNotFound();
+}

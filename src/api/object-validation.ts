@@ -1,0 +1,124 @@
+import { badRequest, invalid, type FieldError } from '../errors/status.js';
+import {
+  apiVersionOf,
+  type KubeObject,
+  type NameValidation,
+  type ResourceKind,
+} from '../registry/resource-kind.js';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * The messages of `apimachinery/pkg/util/validation` for a name, empty when valid.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go
+ */
+export function validateName(name: string, rule: NameValidation): string[] {
+  switch (rule) {
+    case 'dns1123Label': {
+      const errors: string[] = [];
+      if (name.length > 63) errors.push('must be no more than 63 characters');
+      if (!DNS1123_LABEL.test(name)) {
+        errors.push(
+          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+        );
+      }
+      return errors;
+    }
+    case 'dns1123Subdomain': {
+      const errors: string[] = [];
+      if (name.length > 253) errors.push('must be no more than 253 characters');
+      if (!DNS1123_SUBDOMAIN.test(name)) {
+        errors.push(
+          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+        );
+      }
+      return errors;
+    }
+    case 'pathSegment':
+      if (name === '.' || name === '..') return [`may not be '${name}'`];
+      if (name.includes('/')) return ["may not contain '/'"];
+      if (name.includes('%')) return ["may not contain '%'"];
+      return [];
+  }
+}
+
+/**
+ * Checks an incoming object against its endpoint as the REST handlers and `ValidateObjectMeta` do:
+ * apiVersion/kind (defaulted from the URL when absent, 400 when different), namespace (defaulted, 400
+ * when different), and name (required, valid for the kind: 422 Invalid).
+ */
+export function admitObject(
+  kind: ResourceKind,
+  obj: KubeObject,
+  urlNamespace: string,
+  urlName?: string,
+): KubeObject {
+  const expectedApiVersion = apiVersionOf(kind);
+  if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== expectedApiVersion) {
+    throw badRequest(
+      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${expectedApiVersion})`,
+    );
+  }
+  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== kind.kind) {
+    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${kind.kind})`);
+  }
+  obj.apiVersion = expectedApiVersion;
+  obj.kind = kind.kind;
+  if (obj.metadata === null || obj.metadata === undefined) obj.metadata = {};
+  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
+    throw badRequest('metadata must be an object');
+  }
+  const metadata = obj.metadata;
+  if (kind.namespaced) {
+    if (metadata.namespace && metadata.namespace !== urlNamespace) {
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    }
+    metadata.namespace = urlNamespace;
+  } else {
+    delete metadata.namespace;
+  }
+  if (urlName !== undefined && metadata.name && metadata.name !== urlName) {
+    throw badRequest(
+      `the name of the object (${metadata.name}) does not match the name on the URL (${urlName})`,
+    );
+  }
+  if (urlName !== undefined && !metadata.name) metadata.name = urlName;
+  return obj;
+}
+
+/** 422 for a missing or invalid `metadata.name`; generateName must be resolved before. */
+export function validateObjectName(kind: ResourceKind, obj: KubeObject): void {
+  const name = obj.metadata?.name ?? '';
+  const errors: FieldError[] = [];
+  if (!name) {
+    errors.push({
+      type: 'FieldValueRequired',
+      field: 'metadata.name',
+      detail: 'Required value: name or generateName is required',
+    });
+  } else {
+    for (const message of validateName(name, kind.nameValidation ?? 'dns1123Subdomain')) {
+      errors.push({
+        type: 'FieldValueInvalid',
+        field: 'metadata.name',
+        detail: `Invalid value: "${name}": ${message}`,
+      });
+    }
+  }
+  if (errors.length > 0) throw invalid(kind.kind, kind.group, name, errors);
+}
+
+const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** Resolves `generateName` as `names.SimpleNameGenerator`: base truncated to 58 characters plus 5 random ones. */
+export function resolveGenerateName(obj: KubeObject): void {
+  const metadata = obj.metadata!;
+  if (metadata.name || !metadata.generateName) return;
+  let suffix = '';
+  for (let i = 0; i < 5; i++)
+    suffix += GENERATE_ALPHABET[Math.floor(Math.random() * GENERATE_ALPHABET.length)];
+  metadata.name = `${metadata.generateName.slice(0, 58)}${suffix}`;
+}

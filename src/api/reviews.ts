@@ -1,0 +1,154 @@
+import { badRequest, invalid } from '../errors/status.js';
+import { decodeObjectBody, readBody } from '../http/body.js';
+import { writeJson } from '../http/respond.js';
+import { authorize, PRIVILEGED_GROUPS, visitRulesFor } from '../rbac/authorizer.js';
+import { rbacSourceFromStore } from '../rbac/store-source.js';
+import type { AuthorizationAttributes, PolicyRule } from '../rbac/types.js';
+import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
+import type { RequestContext, ServerContext } from '../server/server-context.js';
+
+interface ResourceAttributes {
+  namespace?: string;
+  verb?: string;
+  group?: string;
+  version?: string;
+  resource?: string;
+  subresource?: string;
+  name?: string;
+}
+
+interface NonResourceAttributes {
+  path?: string;
+  verb?: string;
+}
+
+/**
+ * Answers the create-only review kinds on the spot: SelfSubjectAccessReview (`kubectl auth can-i`),
+ * SelfSubjectRulesReview (`kubectl auth can-i --list`) and SelfSubjectReview (`kubectl auth whoami`).
+ * Bodies without kind/apiVersion (the Python client's) are defaulted from the URL.
+ * @see https://github.com/kubernetes/kubernetes/tree/master/pkg/registry/authorization
+ */
+export async function handleReview(
+  server: ServerContext,
+  ctx: RequestContext,
+  kind: ResourceKind,
+): Promise<void> {
+  const review = decodeObjectBody(await readBody(ctx.req), ctx.req.headers['content-type']) as KubeObject;
+  const apiVersion = apiVersionOf(kind);
+  if (review.apiVersion && review.apiVersion !== apiVersion) {
+    throw badRequest(
+      `the API version in the data (${review.apiVersion}) does not match the expected API version (${apiVersion})`,
+    );
+  }
+  if (review.kind && review.kind !== kind.kind) {
+    throw badRequest(`the kind in the data (${review.kind}) does not match the expected kind (${kind.kind})`);
+  }
+  const metadata = {
+    ...((review.metadata as Record<string, unknown> | undefined) ?? {}),
+    creationTimestamp: null,
+  };
+  const spec = (review.spec as Record<string, unknown> | undefined) ?? {};
+  let status: Record<string, unknown>;
+  switch (kind.kind) {
+    case 'SelfSubjectAccessReview':
+      status = selfSubjectAccessReview(server, ctx, spec);
+      break;
+    case 'SelfSubjectRulesReview':
+      status = selfSubjectRulesReview(server, ctx, spec);
+      break;
+    case 'SelfSubjectReview':
+      status = {
+        userInfo: {
+          username: ctx.user.username,
+          ...(ctx.user.uid ? { uid: ctx.user.uid } : {}),
+          groups: ctx.user.groups,
+          ...(ctx.user.extra ? { extra: ctx.user.extra } : {}),
+        },
+      };
+      break;
+    default:
+      throw badRequest(`no review handler for ${kind.kind}`);
+  }
+  const body: Record<string, unknown> = { kind: kind.kind, apiVersion, metadata };
+  if (kind.kind !== 'SelfSubjectReview') body.spec = spec;
+  body.status = status;
+  writeJson(ctx.res, 201, body);
+}
+
+function selfSubjectAccessReview(server: ServerContext, ctx: RequestContext, spec: Record<string, unknown>) {
+  const resourceAttributes = spec.resourceAttributes as ResourceAttributes | null | undefined;
+  const nonResourceAttributes = spec.nonResourceAttributes as NonResourceAttributes | null | undefined;
+  if (!!resourceAttributes === !!nonResourceAttributes) {
+    const field = resourceAttributes ? 'spec.nonResourceAttributes' : 'spec.resourceAttributes';
+    throw invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', [
+      {
+        type: resourceAttributes ? 'FieldValueInvalid' : 'FieldValueRequired',
+        field,
+        detail: resourceAttributes
+          ? `Invalid value: "${JSON.stringify(nonResourceAttributes)}": cannot be specified in combination with resourceAttributes`
+          : 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      },
+    ]);
+  }
+  const attributes: AuthorizationAttributes = resourceAttributes
+    ? {
+        user: ctx.user,
+        verb: resourceAttributes.verb ?? '',
+        isResourceRequest: true,
+        path: '',
+        namespace: resourceAttributes.namespace ?? '',
+        apiGroup: resourceAttributes.group ?? '',
+        apiVersion: resourceAttributes.version ?? '',
+        resource: resourceAttributes.resource ?? '',
+        subresource: resourceAttributes.subresource ?? '',
+        name: resourceAttributes.name ?? '',
+      }
+    : {
+        user: ctx.user,
+        verb: nonResourceAttributes?.verb ?? '',
+        isResourceRequest: false,
+        path: nonResourceAttributes?.path ?? '',
+        namespace: '',
+        apiGroup: '',
+        apiVersion: '',
+        resource: '',
+        subresource: '',
+        name: '',
+      };
+  const decision = authorize(rbacSourceFromStore(server), attributes);
+  return { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) };
+}
+
+function selfSubjectRulesReview(server: ServerContext, ctx: RequestContext, spec: Record<string, unknown>) {
+  const namespace = (spec.namespace as string | undefined) ?? '';
+  if (!namespace) throw badRequest('no namespace on request');
+  const resourceRules: Record<string, unknown>[] = [];
+  const nonResourceRules: Record<string, unknown>[] = [];
+  const add = (rule: PolicyRule): void => {
+    if (rule.nonResourceURLs?.length) {
+      nonResourceRules.push({ verbs: rule.verbs, nonResourceURLs: rule.nonResourceURLs });
+    }
+    if (rule.resources?.length) {
+      resourceRules.push({
+        verbs: rule.verbs,
+        apiGroups: rule.apiGroups ?? [],
+        resources: rule.resources,
+        ...(rule.resourceNames?.length ? { resourceNames: rule.resourceNames } : {}),
+      });
+    }
+  };
+  if (ctx.user.groups.some((g) => (PRIVILEGED_GROUPS as readonly string[]).includes(g))) {
+    add({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
+    add({ verbs: ['*'], nonResourceURLs: ['*'] });
+  }
+  const errors = visitRulesFor(rbacSourceFromStore(server), ctx.user, namespace, ({ rule }) => {
+    add(rule);
+    return false;
+  });
+  return {
+    resourceRules,
+    nonResourceRules,
+    incomplete: false,
+    ...(errors.length ? { evaluationError: errors.join(', ') } : {}),
+  };
+}

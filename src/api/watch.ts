@@ -1,0 +1,87 @@
+import { ApiError } from '../errors/status.js';
+import type { KubeObject } from '../registry/resource-kind.js';
+import type { ObjectPredicate, Scope, StoreWatch, WatchEventType } from '../store/object-store.js';
+import type { RequestContext, ServerContext } from '../server/server-context.js';
+import type { ListOptions } from './list-options.js';
+import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
+import { toTable } from './table.js';
+
+// Without timeoutSeconds the real server picks a random timeout in [1800 s, 3600 s].
+const DEFAULT_MIN_TIMEOUT_SECONDS = 1800;
+
+/**
+ * Streams watch events as newline-delimited JSON (`{"type":...,"object":...}\n`), after sending the
+ * current state as ADDED when no resourceVersion (or "0") is given. A resourceVersion older than the
+ * history is answered like the watch cache does: 200 with one ERROR event carrying a 410 Expired Status.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/watch.go
+ */
+export function serveWatch(
+  server: ServerContext,
+  ctx: RequestContext,
+  scope: Scope,
+  options: ListOptions,
+  predicate: ObjectPredicate,
+): Promise<void> {
+  const { res } = ctx;
+  const asTable = negotiateResponseForm(ctx.req.headers.accept) === 'table';
+  const includeObject = includeObjectParameter(ctx.query);
+  let headersWritten = false;
+  const encode = (type: string, object: unknown): string => {
+    if (asTable && type !== 'ERROR' && type !== 'BOOKMARK') {
+      object = toTable([object as KubeObject], {
+        kind: scope.kind.kind,
+        listMeta: { resourceVersion: (object as KubeObject).metadata?.resourceVersion ?? '' },
+        includeObject,
+        noHeaders: headersWritten,
+        now: new Date(),
+      });
+      headersWritten = true;
+    }
+    return `${JSON.stringify({ type, object })}\n`;
+  };
+
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Transfer-Encoding', 'chunked');
+  res.flushHeaders();
+
+  return new Promise<void>((resolve) => {
+    let watch: StoreWatch | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let untrack = (): void => {};
+    const finish = (): void => {
+      watch?.stop();
+      if (timer) clearTimeout(timer);
+      untrack();
+      if (!res.writableEnded) res.end();
+      resolve();
+    };
+    untrack = server.trackStream(finish);
+    res.on('close', finish);
+    const send = (type: WatchEventType, object: KubeObject): void => {
+      if (!res.writableEnded) res.write(encode(type, object));
+    };
+
+    let since: number;
+    if (!options.resourceVersion || options.resourceVersion === '0') {
+      const { items, resourceVersion } = server.store.list(scope, predicate);
+      for (const item of items) send('ADDED', item);
+      since = resourceVersion;
+    } else {
+      since = Number(options.resourceVersion);
+    }
+    try {
+      watch = server.store.watch(scope, since, predicate, send);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        res.write(`${JSON.stringify({ type: 'ERROR', object: error.toStatus() })}\n`);
+        finish();
+        return;
+      }
+      throw error;
+    }
+    const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_MIN_TIMEOUT_SECONDS * (1 + Math.random());
+    timer = setTimeout(finish, timeoutSeconds * 1000);
+    timer.unref();
+  });
+}

@@ -1,0 +1,139 @@
+import { createHash, createPublicKey, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import jwt from 'jsonwebtoken';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** The issuer a default kube-apiserver puts in its tokens (`--service-account-issuer`). */
+export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+/** The only algorithm accepted when verifying: pinned, so `none` and HS256 confusion are impossible. */
+export const SIGNING_ALGORITHMS = ['RS256'] as const;
+
+/** The private claims of a bound service-account token (`kubernetes.io`). */
+export interface KubernetesClaims {
+  namespace: string;
+  serviceaccount: { name: string; uid: string };
+  pod?: { name: string; uid: string };
+  secret?: { name: string; uid: string };
+  node?: { name: string; uid: string };
+  warnafter?: number;
+}
+
+/** The claims of a projected service-account token. */
+export interface ServiceAccountClaims {
+  aud: string[];
+  exp: number;
+  iat: number;
+  nbf: number;
+  iss: string;
+  jti: string;
+  sub: string;
+  'kubernetes.io': KubernetesClaims;
+}
+
+/** What a token is issued for. */
+export interface TokenRequestSpec {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** Defaults to the API audiences (the issuer). */
+  audiences?: string[];
+  /** Lifetime; defaults to 3600 s as TokenRequest does. */
+  expirationSeconds?: number;
+  pod?: { name: string; uid: string };
+}
+
+/** Why a token was refused: kept for logs, never sent to clients (they get a bare 401). */
+export class TokenRejection extends Error {}
+
+/**
+ * Signs and verifies service-account JWTs with the claims `pkg/serviceaccount/claims.go` writes.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/serviceaccount/claims.go
+ */
+export class ServiceAccountTokenIssuer {
+  readonly #privateKey: KeyObject;
+  readonly #publicKey: KeyObject;
+  /** The key id, derived from the public key as kube-apiserver does (sha256 of its DER, base64url). */
+  readonly keyId: string;
+
+  private constructor(
+    privateKey: KeyObject,
+    readonly issuer: string,
+    readonly apiAudiences: readonly string[],
+  ) {
+    this.#privateKey = privateKey;
+    this.#publicKey = createPublicKey(privateKey);
+    const der = this.#publicKey.export({ type: 'spki', format: 'der' });
+    this.keyId = createHash('sha256').update(der).digest('base64url');
+  }
+
+  /** Generates an RSA-2048 signing key. */
+  static async create(issuer = DEFAULT_ISSUER, apiAudiences: readonly string[] = [issuer]) {
+    const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+    return new ServiceAccountTokenIssuer(privateKey, issuer, apiAudiences);
+  }
+
+  /** The public key in PEM form, for users who verify tokens themselves. */
+  get publicKeyPem(): string {
+    return this.#publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
+
+  /** Issues a token; `now` is injectable for tests of expiry. */
+  issue(spec: TokenRequestSpec, now = new Date()): { token: string; claims: ServiceAccountClaims } {
+    const iat = Math.floor(now.getTime() / 1000);
+    const claims: ServiceAccountClaims = {
+      aud: spec.audiences && spec.audiences.length > 0 ? [...spec.audiences] : [...this.apiAudiences],
+      exp: iat + (spec.expirationSeconds ?? 3600),
+      iat,
+      nbf: iat,
+      iss: this.issuer,
+      jti: randomUUID(),
+      sub: `system:serviceaccount:${spec.namespace}:${spec.name}`,
+      'kubernetes.io': {
+        namespace: spec.namespace,
+        ...(spec.pod ? { pod: spec.pod } : {}),
+        serviceaccount: { name: spec.name, uid: spec.uid },
+      },
+    };
+    const token = jwt.sign(claims, this.#privateKey, { algorithm: 'RS256', keyid: this.keyId });
+    return { token, claims };
+  }
+
+  /**
+   * Verifies signature (RS256 only), issuer, audience and time claims. Throws `TokenRejection` with
+   * the reason the real authenticator would log.
+   */
+  verify(token: string, now = new Date()): ServiceAccountClaims {
+    let decoded: unknown;
+    try {
+      decoded = jwt.verify(token, this.#publicKey, {
+        algorithms: [...SIGNING_ALGORITHMS],
+        issuer: this.issuer,
+        audience: [...this.apiAudiences] as [string, ...string[]],
+        clockTimestamp: Math.floor(now.getTime() / 1000),
+      });
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError)
+        throw new TokenRejection('service account token has expired');
+      if (error instanceof jwt.NotBeforeError)
+        throw new TokenRejection('service account token is not valid yet');
+      throw new TokenRejection(error instanceof Error ? error.message : String(error));
+    }
+    return validateClaims(decoded);
+  }
+}
+
+function validateClaims(decoded: unknown): ServiceAccountClaims {
+  if (decoded === null || typeof decoded !== 'object') throw new TokenRejection('token has no claims');
+  const claims = decoded as Partial<ServiceAccountClaims>;
+  const k8s = claims['kubernetes.io'];
+  if (!k8s || typeof k8s.namespace !== 'string' || typeof k8s.serviceaccount?.name !== 'string') {
+    throw new TokenRejection('token lacks the kubernetes.io claim');
+  }
+  if (typeof claims.exp !== 'number') throw new TokenRejection('token has no expiry');
+  if (claims.sub !== `system:serviceaccount:${k8s.namespace}:${k8s.serviceaccount.name}`) {
+    throw new TokenRejection('sub does not match the kubernetes.io claim');
+  }
+  return claims as ServiceAccountClaims;
+}

@@ -1,0 +1,38 @@
+import type { ServerResponse } from 'node:http';
+import { ApiError, internalError } from '../errors/status.js';
+
+/** Writes a JSON body with the status code. */
+export function writeJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  contentType = 'application/json',
+): void {
+  const payload = JSON.stringify(body);
+  res.statusCode = code;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.end(payload);
+}
+
+/** Writes plain text, as health checks and logs answer. */
+export function writeText(res: ServerResponse, code: number, text: string): void {
+  res.statusCode = code;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/** The one place errors become responses: an `ApiError` as its Status, anything else as a 500 Status. */
+export function writeError(res: ServerResponse, error: unknown): void {
+  const apiError =
+    error instanceof ApiError ? error : internalError(error instanceof Error ? error.message : String(error));
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (apiError.details?.retryAfterSeconds)
+    res.setHeader('Retry-After', String(apiError.details.retryAfterSeconds));
+  writeJson(res, apiError.code, apiError.toStatus());
+}

@@ -1,0 +1,12 @@
+/**
+ * fake-apiserver: a fake Kubernetes API server for tests, with real TLS, service-account tokens, RBAC and
+ * an in-cluster serviceaccount directory.
+ */
+export { startFakeApiServer, DEFAULT_FIXTURES_DIR } from './server/start.js';
+export { FakeApiServerError, type DeveloperErrorCode } from './errors/developer-error.js';
+export type {
+  FakeApiServerOptions,
+  IssueTokenOptions,
+  KubernetesServiceEnv,
+  StartedFakeApiServer,
+} from './types.js';

@@ -1,0 +1,199 @@
+import type { KubeObject, ResourceKind } from './resource-kind.js';
+
+const ALL_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+] as const;
+
+function path(obj: KubeObject, dotted: string): string | undefined {
+  let value: unknown = obj;
+  for (const part of dotted.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : String(value);
+}
+
+function fieldGetters(...fields: string[]): Record<string, (obj: KubeObject) => string | undefined> {
+  return Object.fromEntries(fields.map((field) => [field, (obj: KubeObject) => path(obj, field)]));
+}
+
+const legacyUnsupportedField = (field: string): string => `field label not supported: ${field}`;
+
+/**
+ * core/v1 Pod, with the field selectors of `addFieldLabelConversionsForPod` (`spec.host` being the
+ * legacy alias of `spec.nodeName`).
+ * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/core/v1/conversion.go
+ */
+export const podKind: ResourceKind = {
+  group: '',
+  version: 'v1',
+  kind: 'Pod',
+  resource: 'pods',
+  singular: 'pod',
+  namespaced: true,
+  verbs: ALL_VERBS,
+  shortNames: ['po'],
+  categories: ['all'],
+  subresources: [
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+  ],
+  storage: 'stored',
+  nameValidation: 'dns1123Subdomain',
+  fieldSelectors: {
+    ...fieldGetters(
+      'metadata.name',
+      'metadata.namespace',
+      'spec.nodeName',
+      'spec.restartPolicy',
+      'spec.schedulerName',
+      'status.phase',
+      'status.podIP',
+      'status.nominatedNodeName',
+    ),
+    'spec.host': (obj) => path(obj, 'spec.nodeName'),
+  },
+  unsupportedFieldMessage: legacyUnsupportedField,
+  deleteReturnsObject: true,
+  defaultOnCreate(pod) {
+    const status = (pod.status ??= {}) as Record<string, unknown>;
+    status.phase ??= 'Pending';
+    status.qosClass ??= 'BestEffort';
+    const spec = (pod.spec ??= {}) as Record<string, unknown>;
+    spec.restartPolicy ??= 'Always';
+    spec.terminationGracePeriodSeconds ??= 30;
+    spec.dnsPolicy ??= 'ClusterFirst';
+    spec.schedulerName ??= 'default-scheduler';
+    spec.serviceAccountName ??= (spec.serviceAccount as string | undefined) ?? 'default';
+    spec.serviceAccount ??= spec.serviceAccountName;
+    spec.securityContext ??= {};
+    spec.enableServiceLinks ??= true;
+    spec.preemptionPolicy ??= 'PreemptLowerPriority';
+    spec.priority ??= 0;
+    for (const container of (spec.containers as Record<string, unknown>[] | undefined) ?? []) {
+      container.terminationMessagePath ??= '/dev/termination-log';
+      container.terminationMessagePolicy ??= 'File';
+      container.resources ??= {};
+      const image = typeof container.image === 'string' ? container.image : '';
+      container.imagePullPolicy ??=
+        image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent';
+    }
+  },
+};
+
+/** core/v1 Namespace (cluster scoped, DNS-1123 label names, `status.phase` selectable). */
+export const namespaceKind: ResourceKind = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  resource: 'namespaces',
+  singular: 'namespace',
+  namespaced: false,
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  shortNames: ['ns'],
+  subresources: [{ name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] }],
+  storage: 'stored',
+  nameValidation: 'dns1123Label',
+  fieldSelectors: fieldGetters('metadata.name', 'status.phase'),
+  unsupportedFieldMessage: legacyUnsupportedField,
+  defaultOnCreate(ns) {
+    const spec = (ns.spec ??= {}) as Record<string, unknown>;
+    spec.finalizers ??= ['kubernetes'];
+    const status = (ns.status ??= {}) as Record<string, unknown>;
+    status.phase ??= 'Active';
+    const metadata = (ns.metadata ??= {});
+    const labels = (metadata.labels ??= {});
+    if (metadata.name) labels['kubernetes.io/metadata.name'] = metadata.name;
+  },
+};
+
+/** core/v1 ServiceAccount. */
+export const serviceAccountKind: ResourceKind = {
+  group: '',
+  version: 'v1',
+  kind: 'ServiceAccount',
+  resource: 'serviceaccounts',
+  singular: 'serviceaccount',
+  namespaced: true,
+  verbs: ALL_VERBS,
+  shortNames: ['sa'],
+  storage: 'stored',
+  nameValidation: 'dns1123Subdomain',
+  deleteReturnsObject: true,
+};
+
+/** core/v1 ConfigMap. */
+export const configMapKind: ResourceKind = {
+  group: '',
+  version: 'v1',
+  kind: 'ConfigMap',
+  resource: 'configmaps',
+  singular: 'configmap',
+  namespaced: true,
+  verbs: ALL_VERBS,
+  shortNames: ['cm'],
+  storage: 'stored',
+  nameValidation: 'dns1123Subdomain',
+};
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+function rbacKind(kind: string, resource: string, namespaced: boolean): ResourceKind {
+  return {
+    group: RBAC_GROUP,
+    version: 'v1',
+    kind,
+    resource,
+    singular: kind.toLowerCase(),
+    namespaced,
+    verbs: ALL_VERBS,
+    storage: 'stored',
+    nameValidation: 'pathSegment',
+  };
+}
+
+/** The four rbac.authorization.k8s.io/v1 kinds. */
+export const rbacKinds: readonly ResourceKind[] = [
+  rbacKind('Role', 'roles', true),
+  rbacKind('RoleBinding', 'rolebindings', true),
+  rbacKind('ClusterRole', 'clusterroles', false),
+  rbacKind('ClusterRoleBinding', 'clusterrolebindings', false),
+];
+
+function reviewKind(group: string, kind: string, resource: string, namespaced = false): ResourceKind {
+  return {
+    group,
+    version: 'v1',
+    kind,
+    resource,
+    singular: '',
+    namespaced,
+    verbs: ['create'],
+    storage: 'review',
+  };
+}
+
+/** Create-only review resources answered on the spot. */
+export const reviewKinds: readonly ResourceKind[] = [
+  reviewKind('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
+  reviewKind('authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
+  reviewKind('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews'),
+];
+
+/** Every kind served by default. */
+export const builtInKinds: readonly ResourceKind[] = [
+  podKind,
+  namespaceKind,
+  serviceAccountKind,
+  configMapKind,
+  ...rbacKinds,
+  ...reviewKinds,
+];

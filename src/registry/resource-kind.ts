@@ -1,0 +1,77 @@
+/** A Kubernetes object as stored and served: plain JSON. */
+export type KubeObject = Record<string, unknown> & {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+};
+
+/** The fields of `metav1.ObjectMeta` this server reads or writes. */
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string | null;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/** A subresource served under a kind, as listed in discovery (`pods/log`). */
+export interface SubresourceDefinition {
+  name: string;
+  /** Kind of the object the subresource returns. */
+  kind: string;
+  /** Group/version when they differ from the parent's (e.g. `serviceaccounts/token`). */
+  group?: string;
+  version?: string;
+  verbs: readonly string[];
+}
+
+/** How a resource's names are validated (`ValidateObjectMeta`'s name function). */
+export type NameValidation = 'dns1123Subdomain' | 'dns1123Label' | 'pathSegment';
+
+/**
+ * One entry of the kind registry: everything that depends on "which resources exist" (routes,
+ * discovery, fixtures, RBAC names, Tables, field selectors) reads it from here.
+ */
+export interface ResourceKind {
+  group: string;
+  version: string;
+  kind: string;
+  /** Plural resource name, as in URLs and RBAC rules. */
+  resource: string;
+  singular: string;
+  namespaced: boolean;
+  verbs: readonly string[];
+  shortNames?: readonly string[];
+  categories?: readonly string[];
+  subresources?: readonly SubresourceDefinition[];
+  /**
+   * `stored` kinds live in the object store; `review` kinds are create-only requests answered on
+   * the spot (SelfSubjectAccessReview and friends) and never stored.
+   */
+  storage: 'stored' | 'review';
+  nameValidation?: NameValidation;
+  /**
+   * Field selectors the kind supports beyond nothing: field path → value getter. Kinds without
+   * custom conversion support `metadata.name` and `metadata.namespace` only.
+   */
+  fieldSelectors?: Readonly<Record<string, (obj: KubeObject) => string | undefined>>;
+  /** Message for an unsupported field selector (pods use the legacy wording). */
+  unsupportedFieldMessage?: (field: string) => string;
+  /** Whether DELETE answers with the deleted object (pods, service accounts) or a Status. */
+  deleteReturnsObject?: boolean;
+  /** Fills the fields the real apiserver defaults on create (e.g. a pod's `status.phase`). */
+  defaultOnCreate?: (obj: KubeObject) => void;
+  /** Whether `metadata.generation` is tracked and bumped on spec changes. */
+  tracksGeneration?: boolean;
+}
+
+/** `group/version` as written in `apiVersion` (`v1` for the core group). */
+export function apiVersionOf(kind: Pick<ResourceKind, 'group' | 'version'>): string {
+  return kind.group ? `${kind.group}/${kind.version}` : kind.version;
+}

@@ -1,0 +1,30 @@
+import type { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
+import type { UserInfo } from '../auth/user-info.js';
+import type { RequestInfo } from '../http/request-info.js';
+import type { KindRegistry } from '../registry/kind-registry.js';
+import type { ObjectStore } from '../store/object-store.js';
+import type { PodLogStore } from '../store/pod-logs.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Everything request handling needs, shared by all requests of one server. */
+export interface ServerContext {
+  registry: KindRegistry;
+  store: ObjectStore;
+  logs: PodLogStore;
+  tokens: ServiceAccountTokenIssuer;
+  /** `host:port` the server is reached at, for discovery's `serverAddressByClientCIDRs`. */
+  serverAddress(): string;
+  /** Registers a long-running response (watch, follow) so that close() can end it. */
+  trackStream(end: () => void): () => void;
+  /** Human-readable diagnostics (stderr for the CLI). */
+  log(message: string): void;
+}
+
+/** One request as it moves through the pipeline. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  query: URLSearchParams;
+  info: RequestInfo;
+  user: UserInfo;
+}

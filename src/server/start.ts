@@ -1,0 +1,225 @@
+import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { createAuthenticator } from '../auth/authenticate.js';
+import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
+import { FakeApiServerError } from '../errors/developer-error.js';
+import { loadFixtures } from '../fixtures/load-fixtures.js';
+import { createPipeline } from '../http/pipeline.js';
+import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
+import { generateServerPki } from '../pki/certificates.js';
+import { bootstrapPolicy } from '../rbac/bootstrap-policy.js';
+import { builtInKinds, namespaceKind, podKind, serviceAccountKind } from '../registry/built-in-kinds.js';
+import { KindRegistry } from '../registry/kind-registry.js';
+import { writeServiceAccountDir } from '../sa-dir/write-sa-dir.js';
+import { ObjectStore } from '../store/object-store.js';
+import { PodLogStore } from '../store/pod-logs.js';
+import type { FakeApiServerOptions, IssueTokenOptions, StartedFakeApiServer } from '../types.js';
+import type { ServerContext } from './server-context.js';
+
+/** The package's own default fixtures: a small realistic cluster. */
+export const DEFAULT_FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures');
+
+function parseServiceAccount(value: string): { namespace: string; name: string } {
+  const match = /^([^/]+)\/([^/]+)$/.exec(value);
+  if (!match) {
+    throw new FakeApiServerError(
+      'INVALID_OPTION',
+      `service account ${JSON.stringify(value)} is not NAMESPACE/NAME`,
+      'e.g. default/pod-reader',
+    );
+  }
+  return { namespace: match[1]!, name: match[2]! };
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts a fake kube-apiserver over HTTPS with a freshly generated CA: loads fixtures and the bootstrap
+ * RBAC policy, listens, then writes the sa-dir and kubeconfig if asked. Resolves once all of that is done.
+ */
+export async function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<StartedFakeApiServer> {
+  const host = options.host ?? '127.0.0.1';
+  const requestedPort = options.port ?? 0;
+  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+    throw new FakeApiServerError(
+      'INVALID_OPTION',
+      `port ${requestedPort} is not a valid port`,
+      'use 0 for any free port',
+    );
+  }
+  const serviceAccount = parseServiceAccount(options.serviceAccount ?? 'default/default');
+  const log = options.log ?? (() => {});
+
+  const registry = new KindRegistry(builtInKinds);
+  const fixturePaths = options.fixtures === undefined ? [DEFAULT_FIXTURES_DIR] : [options.fixtures].flat();
+  const [fixtures, pki, tokens] = await Promise.all([
+    loadFixtures(fixturePaths, registry),
+    generateServerPki(host),
+    ServiceAccountTokenIssuer.create(),
+  ]);
+
+  const store = new ObjectStore();
+  const logs = new PodLogStore();
+  for (const obj of bootstrapPolicy()) {
+    const kind = registry.byApiVersionKind(obj.apiVersion!, obj.kind!)!;
+    store.create(kind, obj);
+  }
+  for (const { kind, object } of fixtures.objects) {
+    if (kind.namespaced) {
+      const ns = object.metadata?.namespace ?? 'default';
+      if (!store.get(namespaceKind, '', ns)) {
+        const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
+        namespaceKind.defaultOnCreate?.(namespace);
+        store.create(namespaceKind, namespace);
+      }
+    }
+    if (kind.kind === 'Namespace' || !kind.namespaced) {
+      if (store.get(kind, '', object.metadata?.name ?? '')) continue;
+    }
+    const copy = structuredClone(object);
+    kind.defaultOnCreate?.(copy);
+    store.create(kind, copy, { keepCreationTimestamp: true });
+  }
+  for (const podLog of fixtures.podLogs) {
+    for (const [container, text] of Object.entries(podLog.containers)) {
+      logs.append(podLog.namespace, podLog.pod, container, text);
+    }
+  }
+
+  const streams = new Set<() => void>();
+  let port = requestedPort;
+  const server: ServerContext = {
+    registry,
+    store,
+    logs,
+    tokens,
+    serverAddress: () => `${urlHost(host)}:${port}`,
+    trackStream(end) {
+      streams.add(end);
+      return () => streams.delete(end);
+    },
+    log,
+  };
+
+  const authenticate = createAuthenticator({
+    tokens,
+    serviceAccount: (ns, name) => {
+      const sa = store.get(serviceAccountKind, ns, name);
+      return sa?.metadata?.uid ? { uid: sa.metadata.uid } : undefined;
+    },
+    pod: (ns, name) => {
+      const pod = store.get(podKind, ns, name);
+      return pod?.metadata?.uid ? { uid: pod.metadata.uid } : undefined;
+    },
+    onReject: (reason) => log(`unauthorized: ${reason}`),
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  const pipeline = createPipeline(server, authenticate);
+  app.use((req, res) => pipeline(req, res));
+
+  const httpsServer: Server = createServer(
+    {
+      key: pki.serving.key,
+      cert: pki.serving.cert,
+      ca: pki.ca.cert,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    app,
+  );
+  const sockets = new Set<Socket>();
+  httpsServer.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  httpsServer.on('tlsClientError', () => {});
+
+  await new Promise<void>((resolvePromise, reject) => {
+    httpsServer.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new FakeApiServerError(
+          'INVALID_OPTION',
+          `cannot listen on ${host}:${requestedPort}: ${error.code ?? error.message}`,
+          error.code === 'EADDRINUSE' ? 'pick another --port, or 0 for any free port' : undefined,
+        ),
+      );
+    });
+    httpsServer.listen(requestedPort, host, () => resolvePromise());
+  });
+  const address = httpsServer.address();
+  port = typeof address === 'object' && address ? address.port : requestedPort;
+  const url = `https://${urlHost(host)}:${port}`;
+
+  const issueToken = (account: string, tokenOptions: IssueTokenOptions = {}): string => {
+    const { namespace, name } = parseServiceAccount(account);
+    const sa = store.get(serviceAccountKind, namespace, name);
+    if (!sa?.metadata?.uid) {
+      throw new FakeApiServerError(
+        'SERVICE_ACCOUNT_NOT_FOUND',
+        `service account ${namespace}/${name} does not exist`,
+        'add it to the fixtures, or create it first',
+      );
+    }
+    return tokens.issue({ namespace, name, uid: sa.metadata.uid, ...tokenOptions }).token;
+  };
+
+  const kubeconfig = renderKubeconfig({
+    server: url,
+    caCert: pki.ca.cert,
+    clientCert: pki.admin.cert,
+    clientKey: pki.admin.key,
+  });
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= new Promise<void>((resolveClose) => {
+      for (const end of [...streams]) end();
+      httpsServer.close(() => resolveClose());
+      for (const socket of sockets) socket.destroy();
+    });
+    return closed;
+  };
+
+  try {
+    const saDir = options.saDir ? resolve(options.saDir) : undefined;
+    if (saDir) {
+      const token = issueToken(`${serviceAccount.namespace}/${serviceAccount.name}`, {
+        expirationSeconds: 3607,
+      });
+      await writeServiceAccountDir(saDir, {
+        token,
+        'ca.crt': pki.ca.cert,
+        namespace: serviceAccount.namespace,
+      });
+    }
+    const kubeconfigPath = options.kubeconfig ? resolve(options.kubeconfig) : undefined;
+    if (kubeconfigPath) {
+      await mkdir(dirname(kubeconfigPath), { recursive: true });
+      await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
+    }
+    return {
+      url,
+      host,
+      port,
+      caCert: pki.ca.cert,
+      saDir,
+      kubeconfigPath,
+      kubeconfig,
+      env: { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: String(port) },
+      issueToken,
+      appendPodLog: (namespace, pod, container, text) => logs.append(namespace, pod, container, text),
+      close,
+      [Symbol.asyncDispose]: close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  alreadyExists,
+  conflict,
+  expired,
+  notFound,
+  OPTIMISTIC_LOCK_MESSAGE,
+  type GroupResource,
+} from '../errors/status.js';
+import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
+
+/** The type of a watch event. */
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** A change recorded in the store's event log. */
+export interface StoreEvent {
+  type: WatchEventType;
+  resourceVersion: number;
+  kindKey: string;
+  namespace: string;
+  object: KubeObject;
+  /** The object before the change, for MODIFIED and DELETED. */
+  previous?: KubeObject;
+}
+
+/** Selects which objects a list or watch sees. */
+export type ObjectPredicate = (obj: KubeObject) => boolean;
+
+/** A live watch registered with the store. */
+export interface StoreWatch {
+  /** Stops delivering events. Idempotent. */
+  stop(): void;
+}
+
+/** Where a list or watch looks: one namespace, or every namespace when undefined. */
+export interface Scope {
+  kind: ResourceKind;
+  namespace?: string;
+}
+
+const DEFAULT_HISTORY = 10_000;
+
+function kindKeyOf(kind: ResourceKind): string {
+  return `${kind.group}/${kind.resource}`;
+}
+
+function groupResource(kind: ResourceKind): GroupResource {
+  return { group: kind.group, resource: kind.resource };
+}
+
+function objectKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** The RFC 3339 seconds-precision timestamp the apiserver writes (`2024-01-01T00:00:00Z`). */
+export function kubeTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * One store for every kind: objects keyed by group/resource, namespace and name; a single
+ * monotonically increasing resourceVersion; an event log with history for watch replay and 410.
+ * Objects handed in or out are copies, so callers can never change stored state by accident.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+ */
+export class ObjectStore {
+  #resourceVersion = 0;
+  readonly #objects = new Map<string, Map<string, KubeObject>>();
+  readonly #history: StoreEvent[] = [];
+  readonly #historyLimit: number;
+  readonly #watchers = new Set<(event: StoreEvent) => void>();
+
+  constructor(options: { historyLimit?: number } = {}) {
+    this.#historyLimit = options.historyLimit ?? DEFAULT_HISTORY;
+  }
+
+  /** The latest resourceVersion issued. */
+  get resourceVersion(): number {
+    return this.#resourceVersion;
+  }
+
+  /** The oldest resourceVersion a watch can still resume from. */
+  get oldestWatchableVersion(): number {
+    return this.#history.length > 0 ? this.#history[0]!.resourceVersion - 1 : this.#resourceVersion;
+  }
+
+  #bucket(kind: ResourceKind): Map<string, KubeObject> {
+    const key = kindKeyOf(kind);
+    let bucket = this.#objects.get(key);
+    if (!bucket) {
+      bucket = new Map();
+      this.#objects.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** A copy of one object, or undefined. */
+  get(kind: ResourceKind, namespace: string, name: string): KubeObject | undefined {
+    const found = this.#objects.get(kindKeyOf(kind))?.get(objectKey(namespace, name));
+    return found ? structuredClone(found) : undefined;
+  }
+
+  /** Copies of the objects in scope that satisfy `predicate`, sorted by namespace and name, as etcd keys sort. */
+  list(scope: Scope, predicate?: ObjectPredicate): { items: KubeObject[]; resourceVersion: number } {
+    const bucket = this.#objects.get(kindKeyOf(scope.kind));
+    const items: KubeObject[] = [];
+    if (bucket) {
+      const keys = [...bucket.keys()].sort();
+      for (const key of keys) {
+        const obj = bucket.get(key)!;
+        if (scope.namespace !== undefined && obj.metadata?.namespace !== scope.namespace) continue;
+        if (predicate && !predicate(obj)) continue;
+        items.push(structuredClone(obj));
+      }
+    }
+    return { items, resourceVersion: this.#resourceVersion };
+  }
+
+  /**
+   * The objects in scope as they were at `version`, reconstructed by undoing later history: what a
+   * paginated list continues from. 410 Expired when the history no longer reaches back that far.
+   */
+  listAt(scope: Scope, version: number, predicate?: ObjectPredicate): KubeObject[] {
+    if (version >= this.#resourceVersion) return this.list(scope, predicate).items;
+    if (version < this.oldestWatchableVersion) {
+      throw expired(`too old resource version: ${version} (${this.oldestWatchableVersion + 1})`);
+    }
+    const kindKey = kindKeyOf(scope.kind);
+    const state = new Map<string, KubeObject>(this.#objects.get(kindKey) ?? []);
+    for (let i = this.#history.length - 1; i >= 0; i--) {
+      const event = this.#history[i]!;
+      if (event.resourceVersion <= version) break;
+      if (event.kindKey !== kindKey) continue;
+      const key = objectKey(event.namespace, event.object.metadata?.name ?? '');
+      if (event.type === 'ADDED') state.delete(key);
+      else state.set(key, event.previous!);
+    }
+    return [...state.keys()]
+      .sort()
+      .map((key) => state.get(key)!)
+      .filter((obj) => scope.namespace === undefined || obj.metadata?.namespace === scope.namespace)
+      .filter((obj) => !predicate || predicate(obj))
+      .map((obj) => structuredClone(obj));
+  }
+
+  /**
+   * Stores a new object, filling uid, creationTimestamp, resourceVersion (and generation where the
+   * kind tracks it). The object must carry its final name and namespace.
+   */
+  create(
+    kind: ResourceKind,
+    input: KubeObject,
+    options: { dryRun?: boolean; keepCreationTimestamp?: boolean } = {},
+  ): KubeObject {
+    const obj = structuredClone(input);
+    const metadata = (obj.metadata ??= {});
+    const namespace = kind.namespaced ? (metadata.namespace ?? '') : '';
+    const name = metadata.name ?? '';
+    const bucket = this.#bucket(kind);
+    const key = objectKey(namespace, name);
+    if (bucket.has(key)) throw alreadyExists(groupResource(kind), name);
+    metadata.uid = randomUUID();
+    if (!options.keepCreationTimestamp || typeof metadata.creationTimestamp !== 'string') {
+      metadata.creationTimestamp = kubeTimestamp(new Date());
+    }
+    delete metadata.deletionTimestamp;
+    delete metadata.deletionGracePeriodSeconds;
+    delete metadata.selfLink;
+    if (kind.tracksGeneration) metadata.generation = 1;
+    if (options.dryRun) {
+      metadata.resourceVersion = String(this.#resourceVersion);
+      return obj;
+    }
+    metadata.resourceVersion = String(++this.#resourceVersion);
+    bucket.set(key, obj);
+    this.#record({
+      type: 'ADDED',
+      resourceVersion: this.#resourceVersion,
+      kindKey: kindKeyOf(kind),
+      namespace,
+      object: obj,
+    });
+    return structuredClone(obj);
+  }
+
+  /**
+   * Replaces an existing object. A `metadata.resourceVersion` in the input that differs from the stored
+   * one is a 409 Conflict, as optimistic concurrency requires; uid and creationTimestamp are kept.
+   */
+  update(kind: ResourceKind, input: KubeObject, options: { dryRun?: boolean } = {}): KubeObject {
+    const obj = structuredClone(input);
+    const metadata = (obj.metadata ??= {});
+    const namespace = kind.namespaced ? (metadata.namespace ?? '') : '';
+    const name = metadata.name ?? '';
+    const bucket = this.#bucket(kind);
+    const key = objectKey(namespace, name);
+    const current = bucket.get(key);
+    if (!current) throw notFound(groupResource(kind), name);
+    const currentMeta = current.metadata!;
+    if (metadata.resourceVersion && metadata.resourceVersion !== currentMeta.resourceVersion) {
+      throw conflict(groupResource(kind), name, OPTIMISTIC_LOCK_MESSAGE);
+    }
+    metadata.uid = currentMeta.uid;
+    metadata.creationTimestamp = currentMeta.creationTimestamp;
+    if (currentMeta.deletionTimestamp) metadata.deletionTimestamp = currentMeta.deletionTimestamp;
+    if (kind.tracksGeneration) {
+      const generation = currentMeta.generation ?? 1;
+      metadata.generation = isDeepStrictEqual(obj.spec, current.spec) ? generation : generation + 1;
+    }
+    metadata.resourceVersion = currentMeta.resourceVersion;
+    if (isDeepStrictEqual(obj, current)) return structuredClone(current);
+    if (options.dryRun) return obj;
+    metadata.resourceVersion = String(++this.#resourceVersion);
+    bucket.set(key, obj);
+    this.#record({
+      type: 'MODIFIED',
+      resourceVersion: this.#resourceVersion,
+      kindKey: kindKeyOf(kind),
+      namespace,
+      object: obj,
+      previous: current,
+    });
+    return structuredClone(obj);
+  }
+
+  /** Removes an object and returns its last state with a new resourceVersion. */
+  delete(
+    kind: ResourceKind,
+    namespace: string,
+    name: string,
+    options: { dryRun?: boolean; preconditions?: { uid?: string; resourceVersion?: string } } = {},
+  ): KubeObject {
+    const bucket = this.#bucket(kind);
+    const key = objectKey(kind.namespaced ? namespace : '', name);
+    const current = bucket.get(key);
+    if (!current) throw notFound(groupResource(kind), name);
+    const { uid, resourceVersion } = options.preconditions ?? {};
+    if (uid && uid !== current.metadata?.uid) {
+      throw conflict(
+        groupResource(kind),
+        name,
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata?.uid}`,
+      );
+    }
+    if (resourceVersion && resourceVersion !== current.metadata?.resourceVersion) {
+      throw conflict(
+        groupResource(kind),
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${current.metadata?.resourceVersion}`,
+      );
+    }
+    if (options.dryRun) return structuredClone(current);
+    bucket.delete(key);
+    const last = structuredClone(current);
+    last.metadata!.resourceVersion = String(++this.#resourceVersion);
+    this.#record({
+      type: 'DELETED',
+      resourceVersion: this.#resourceVersion,
+      kindKey: kindKeyOf(kind),
+      namespace: kind.namespaced ? namespace : '',
+      object: last,
+      previous: current,
+    });
+    return structuredClone(last);
+  }
+
+  /**
+   * Delivers, in resourceVersion order, every change in scope after `sinceVersion` (replayed from
+   * history), then live changes. Objects that stop or start matching `predicate` are seen as DELETED
+   * or ADDED, as the watch cache does. Throws 410 Expired when `sinceVersion` has left the history.
+   */
+  watch(
+    scope: Scope,
+    sinceVersion: number,
+    predicate: ObjectPredicate,
+    onEvent: (type: WatchEventType, object: KubeObject) => void,
+  ): StoreWatch {
+    if (sinceVersion < this.oldestWatchableVersion) {
+      throw expired(`too old resource version: ${sinceVersion} (${this.oldestWatchableVersion + 1})`);
+    }
+    const kindKey = kindKeyOf(scope.kind);
+    const deliver = (event: StoreEvent): void => {
+      if (event.kindKey !== kindKey) return;
+      if (scope.namespace !== undefined && event.namespace !== scope.namespace) return;
+      if (event.resourceVersion <= sinceVersion) return;
+      const now = event.type !== 'DELETED' && predicate(event.object);
+      const before = event.previous !== undefined && predicate(event.previous);
+      let type: WatchEventType | undefined;
+      if (event.type === 'ADDED') type = now ? 'ADDED' : undefined;
+      else if (event.type === 'DELETED') type = before ? 'DELETED' : undefined;
+      else if (now && before) type = 'MODIFIED';
+      else if (now) type = 'ADDED';
+      else if (before) type = 'DELETED';
+      if (!type) return;
+      const object = structuredClone(event.object);
+      if (type === 'DELETED' && event.type === 'MODIFIED') {
+        // An object that left the selector is reported in its new state, as the watch cache does.
+        object.metadata!.resourceVersion = String(event.resourceVersion);
+      }
+      onEvent(type, object);
+    };
+    for (const event of this.#history) deliver(event);
+    this.#watchers.add(deliver);
+    let stopped = false;
+    return {
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        this.#watchers.delete(deliver);
+      },
+    };
+  }
+
+  #record(event: StoreEvent): void {
+    this.#history.push(event);
+    if (this.#history.length > this.#historyLimit)
+      this.#history.splice(0, this.#history.length - this.#historyLimit);
+    for (const watcher of [...this.#watchers]) watcher(event);
+  }
+}

@@ -1,0 +1,68 @@
+/** Options of `startFakeApiServer`, mirroring the CLI flags. */
+export interface FakeApiServerOptions {
+  /**
+   * Port to listen on; 0 picks a free one.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Address to listen on. Also added to the serving certificate's SANs.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * Fixture files or directories (.yaml, .yml, .json; multi-document YAML and `kind: List`). When
+   * omitted, the package's own `fixtures/` (a small realistic cluster) is served.
+   */
+  fixtures?: string | readonly string[];
+  /** Directory to write the serviceaccount files (`token`, `ca.crt`, `namespace`) into, kubelet-style. */
+  saDir?: string;
+  /**
+   * Whose token goes into `saDir`, as `NAMESPACE/NAME`.
+   * @default 'default/default'
+   */
+  serviceAccount?: string;
+  /** File to write an admin kubeconfig (CA and a `system:masters` client certificate embedded) to. */
+  kubeconfig?: string;
+  /** Receives human-readable diagnostics (denials, rejected tokens). Silent by default. */
+  log?: (message: string) => void;
+}
+
+/** What an in-cluster client needs to reach the server. */
+export interface KubernetesServiceEnv {
+  KUBERNETES_SERVICE_HOST: string;
+  KUBERNETES_SERVICE_PORT: string;
+}
+
+/** Options for issuing a service-account token through the handle. */
+export interface IssueTokenOptions {
+  /** Audiences; defaults to the API server's. */
+  audiences?: string[];
+  /** Lifetime in seconds. @default 3600 */
+  expirationSeconds?: number;
+}
+
+/** A running fake API server. */
+export interface StartedFakeApiServer {
+  /** `https://host:port` */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The CA certificate (PEM) that signed the serving certificate. */
+  readonly caCert: string;
+  /** The sa-dir written, if one was requested. */
+  readonly saDir: string | undefined;
+  /** The kubeconfig written, if one was requested. */
+  readonly kubeconfigPath: string | undefined;
+  /** The admin kubeconfig's content (always available, even when not written to a file). */
+  readonly kubeconfig: string;
+  /** `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT` for in-cluster clients. */
+  readonly env: KubernetesServiceEnv;
+  /** Issues a token for an existing service account (`namespace/name`). */
+  issueToken(serviceAccount: string, options?: IssueTokenOptions): string;
+  /** Appends text to a pod container's log (streamed to followers). */
+  appendPodLog(namespace: string, pod: string, container: string, text: string): void;
+  /** Ends open watches and connections and stops listening. Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}

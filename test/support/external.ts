@@ -1,0 +1,53 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Result of running an external client. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program and collects its output (never throws on a non-zero exit). */
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      file,
+      [...args],
+      { env: options.env ?? process.env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/**
+ * Whether a real client is present. Outside CI a missing client skips its tests with a loud reason; in CI
+ * (`CI=true`) the tests run anyway and fail, so a missing install cannot hide.
+ */
+export function clientAvailable(name: string, check: () => boolean): boolean {
+  const present = check();
+  if (!present && process.env.CI) return true;
+  if (!present)
+    console.warn(`\n*** SKIPPING ${name} tests: ${name} is not installed here (CI installs it) ***\n`);
+  return present;
+}
+
+/** The kubectl binary for a minor version, as shipped by the Cloud SDK on these machines. */
+export function kubectlBinary(minor: number): string {
+  return `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
+}
+
+/** Whether `python3 -c "import kubernetes"` works with the system Python. */
+export function pythonClientInstalled(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import kubernetes'], { stdio: 'ignore' }).status === 0;
+}
+
+export { existsSync };
