@@ -40,6 +40,8 @@ export interface IssueTokenOptions {
   audiences?: string[];
   /** Lifetime in seconds. @default 3600 */
   expirationSeconds?: number;
+  /** When the token counts as issued (`iat`/`nbf`); lets tests make expired or not-yet-valid tokens. @default now */
+  issuedAt?: Date;
 }
 
 /** A running fake API server. */

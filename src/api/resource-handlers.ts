@@ -1,10 +1,4 @@
-import {
-  badRequest,
-  methodNotAllowed,
-  notFound,
-  pathNotFound,
-  unsupportedMediaType,
-} from '../errors/status.js';
+import { badRequest, methodNotAllowed, notFound, pathNotFound } from '../errors/status.js';
 import { decodeObjectBody, mediaTypeOf, parseJson, readBody } from '../http/body.js';
 import { writeJson } from '../http/respond.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
@@ -12,7 +6,7 @@ import type { RequestContext, ServerContext } from '../server/server-context.js'
 import { booleanParameter, encodeContinue, parseListOptions, selectorPredicate } from './list-options.js';
 import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
 import { admitObject, resolveGenerateName, validateObjectName } from './object-validation.js';
-import { applyPatch, PATCH_MEDIA_TYPES } from './patch.js';
+import { applyPatch } from './patch.js';
 import { servePodLog } from './pod-log.js';
 import { handleReview } from './reviews.js';
 import { toTable } from './table.js';
@@ -209,8 +203,6 @@ async function patchObject(
 ) {
   const dryRun = isDryRun(ctx.query);
   const mediaType = mediaTypeOf(ctx.req.headers['content-type']);
-  if (!(PATCH_MEDIA_TYPES as readonly string[]).includes(mediaType))
-    throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   const body = await readBody(ctx.req);
   const current = server.store.get(kind, namespace, ctx.info.name);
   if (!current) throw notFound(groupResource(kind), ctx.info.name);
@@ -251,8 +243,6 @@ async function handleStatus(server: ServerContext, ctx: RequestContext, kind: Re
       break;
     case 'PATCH': {
       const mediaType = mediaTypeOf(ctx.req.headers['content-type']);
-      if (!(PATCH_MEDIA_TYPES as readonly string[]).includes(mediaType))
-        throw unsupportedMediaType(PATCH_MEDIA_TYPES);
       incoming = admitObject(
         kind,
         applyPatch(kind, current, await readBody(ctx.req), mediaType),

@@ -78,7 +78,7 @@ export class ApiError extends Error {
       reason: this.reason,
       code: this.code,
     };
-    if (this.details && Object.keys(this.details).length > 0) {
+    if (this.details) {
       const { code, ...rest } = body;
       return { ...rest, details: this.details, code };
     }

@@ -168,7 +168,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
         'add it to the fixtures, or create it first',
       );
     }
-    return tokens.issue({ namespace, name, uid: sa.metadata.uid, ...tokenOptions }).token;
+    const { issuedAt, ...spec } = tokenOptions;
+    return tokens.issue({ namespace, name, uid: sa.metadata.uid, ...spec }, issuedAt).token;
   };
 
   const kubeconfig = renderKubeconfig({

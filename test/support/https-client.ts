@@ -16,6 +16,8 @@ export interface TestRequest {
   headers?: Record<string, string>;
   body?: unknown;
   contentType?: string;
+  /** A client certificate and key to present (the admin's, for example). */
+  client?: { cert: string; key: string };
 }
 
 /** Sends one HTTPS request that verifies the server against `ca`. */
@@ -29,9 +31,11 @@ export function send(baseUrl: string, ca: string, req: TestRequest): Promise<Tes
       ? req.body
       : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
     headers['content-type'] = req.contentType ?? 'application/json';
+    // Node sends DELETE bodies unframed unless a length is given.
+    headers['content-length'] = String(payload.length);
   }
   return new Promise((resolve, reject) => {
-    const r = request(url, { method: req.method ?? 'GET', headers, ca }, (res) => {
+    const r = request(url, { method: req.method ?? 'GET', headers, ca, ...(req.client ?? {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
