@@ -37,8 +37,8 @@ roleRef:
   apiGroup: rbac.authorization.k8s.io
 `;
 
-// kubectl 1.29 speaks JSON; 1.33 sends protobuf bodies for auth can-i and create configmap.
-for (const minor of [29, 33]) {
+// kubectl 1.27 speaks JSON; 1.33 sends protobuf bodies for auth can-i and create configmap.
+for (const minor of [27, 33]) {
   const kubectl = kubectlBinary(minor);
   describe.runIf(clientAvailable(`kubectl 1.${minor}`, () => existsSync(kubectl)))(
     `kubectl 1.${minor}`,

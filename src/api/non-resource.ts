@@ -11,6 +11,7 @@ import {
   versionInfo,
 } from './discovery.js';
 import { jwksDocument, openIdConfiguration } from './oidc.js';
+import { serveOpenApiV2 } from './openapi-v2.js';
 
 const HEALTH_CHECKS = ['ping', 'log', 'etcd', 'poststarthook/start-apiserver-admission-initializer'];
 
@@ -69,6 +70,7 @@ export function handleNonResourceRequest(server: ServerContext, ctx: RequestCont
     if (segments[0] === endpoint && segments.length <= 2)
       return health(ctx, endpoint, segments.slice(1).join('/'));
   }
+  if (path === '/openapi/v2') return serveOpenApiV2(registry, ctx.req, ctx.res);
   if (path === '/openapi/v3') return writeJson(ctx.res, 200, openApiV3Root(registry));
   if (segments[0] === 'openapi' && segments[1] === 'v3' && segments.length > 2) {
     const document = openApiV3Document(registry, segments.slice(2).join('/'));
