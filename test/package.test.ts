@@ -12,7 +12,10 @@ const ROOT = resolve(import.meta.dirname, '..');
 describe('the published package', () => {
   it('installs from its tarball and runs with npx, serving its own default fixtures', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-pack-'));
-    const packed = await run('npm', ['pack', '--pack-destination', dir, '--ignore-scripts'], { timeoutMs: 120_000 });
+    const packed = await run('npm', ['pack', '--pack-destination', dir, '--ignore-scripts'], {
+      timeoutMs: 120_000,
+      cwd: ROOT,
+    });
     expect(packed.code).toBe(0);
     const tarball = (await readdir(dir)).find((f) => f.endsWith('.tgz'))!;
     const project = join(dir, 'project');
@@ -25,7 +28,10 @@ describe('the published package', () => {
     );
     expect(installed.stderr).not.toMatch(/ERR!/);
 
-    const child = spawn('npx', ['--no-install', 'fake-apiserver', '--port', '0'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['--no-install', 'fake-apiserver', '--port', '0'], {
+      cwd: project,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const lines: string[] = [];
       await new Promise<void>((done, fail) => {
