@@ -1,0 +1,269 @@
+#!/usr/bin/env node
+// Benchmarks fake-apiserver against a bare Node `https` server measured in the same run, and prints the
+// figures side by side with their ratios. `--smoke` runs tiny sizes (CI keeps the script from rotting);
+// `--json` prints the results as JSON. Run `npm run build` first (npm run bench does).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'dist/cli/main.js');
+const smoke = process.argv.includes('--smoke');
+const asJson = process.argv.includes('--json');
+const START_RUNS = smoke ? 2 : 7;
+const LOAD_SECONDS = smoke ? 1 : 10;
+const CONNECTIONS = 25;
+const CYCLES = smoke ? 50 : 2000;
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+/** Spawns a process and resolves once `ready(line)` accepts a stdout line; returns its time and the child. */
+async function spawnUntil(args, ready) {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const lines = [];
+  await new Promise((done, fail) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      if (ready(lines)) done();
+    });
+    child.once('exit', (code) => fail(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+  return { ms: performance.now() - started, child, lines };
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+/** A bare https server answering every request with `body`: the baseline. */
+async function writeBaseline(dir, cert, key, body) {
+  const file = join(dir, 'baseline.mjs');
+  await writeFile(
+    file,
+    `import { createServer } from 'node:https';
+const body = ${JSON.stringify(body)};
+const server = createServer({ cert: ${JSON.stringify(cert)}, key: ${JSON.stringify(key)} }, (req, res) => {
+  req.resume();
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+});
+server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+`,
+  );
+  return file;
+}
+
+async function coldStart(dir) {
+  const fake = [];
+  for (let i = 0; i < START_RUNS; i++) {
+    const sa = join(dir, `sa-${i}`);
+    const { ms, child } = await spawnUntil(
+      [BIN, '--port', '0', '--sa-dir', sa, '--kubeconfig', join(dir, `kubeconfig-${i}`)],
+      (lines) => lines.length === 2,
+    );
+    fake.push(ms);
+    await stop(child);
+  }
+  return fake;
+}
+
+async function load(url, { token, ca, path, method = 'GET' }) {
+  const result = await autocannon({
+    url: url + path,
+    method,
+    connections: CONNECTIONS,
+    duration: LOAD_SECONDS,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    tlsOptions: { ca },
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+  }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+function call(baseUrl, ca, agent, token, method, path, body) {
+  return new Promise((done, fail) => {
+    const payload = body ? JSON.stringify(body) : undefined;
+    const req = request(
+      baseUrl + path,
+      {
+        method,
+        agent,
+        ca,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode < 300 ? done() : fail(new Error(`${method} ${path}: ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', fail);
+    req.end(payload);
+  });
+}
+
+/** Create-then-delete cycles of config maps from CONNECTIONS concurrent workers. */
+async function createDeleteCycles(url, ca, token) {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS, ca });
+  const perWorker = Math.ceil(CYCLES / CONNECTIONS);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, worker) => {
+      for (let i = 0; i < perWorker; i++) {
+        const name = `bench-${worker}-${i}`;
+        await call(url, ca, agent, token, 'POST', '/api/v1/namespaces/default/configmaps', {
+          metadata: { name },
+          data: { k: 'v' },
+        });
+        await call(url, ca, agent, token, 'DELETE', `/api/v1/namespaces/default/configmaps/${name}`);
+      }
+    }),
+  );
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  return { cyclesPerSecond: (perWorker * CONNECTIONS) / seconds };
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-bench-'));
+  const results = { node: process.version, smoke };
+  try {
+    const fakeStarts = await coldStart(dir);
+
+    // The fake for the load phase runs as pod-reader, granted config map writes by an extra fixture.
+    const fixtures = join(dir, 'bench-rbac.yaml');
+    await writeFile(
+      fixtures,
+      `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: bench-configmaps, namespace: default }
+subjects: [{ kind: ServiceAccount, name: pod-reader, namespace: default }]
+roleRef: { kind: ClusterRole, name: bench-configmaps, apiGroup: rbac.authorization.k8s.io }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: bench-configmaps }
+rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["create", "delete"] }]
+`,
+    );
+    const loadSa = join(dir, 'sa-load');
+    const fake = await spawnUntil(
+      [
+        BIN,
+        '--port',
+        '0',
+        '--sa-dir',
+        loadSa,
+        '--service-account',
+        'default/pod-reader',
+        '--fixtures',
+        join(ROOT, 'fixtures'),
+        '--fixtures',
+        fixtures,
+      ],
+      (lines) => lines.length === 2,
+    );
+    const fakePort = Number(fake.lines[1].split('=')[1]);
+    const fakeUrl = `https://127.0.0.1:${fakePort}`;
+    const fakeCa = await readFile(join(loadSa, 'ca.crt'), 'utf8');
+    const token = await readFile(join(loadSa, 'token'), 'utf8');
+    const podBody = await new Promise((done, fail) => {
+      request(
+        `${fakeUrl}/api/v1/namespaces/default/pods/helloworld`,
+        { ca: fakeCa, headers: { authorization: `Bearer ${token}` } },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => done(text));
+        },
+      )
+        .on('error', fail)
+        .end();
+    });
+
+    // The baseline gets a ready-made certificate: its start-up includes no key generation.
+    const { generate } = await import('selfsigned');
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+    });
+    const baselineFile = await writeBaseline(dir, pems.cert, pems.private, podBody);
+    const baselineStarts = [];
+    for (let i = 0; i < START_RUNS; i++) {
+      const { ms, child } = await spawnUntil([baselineFile], (lines) => lines.length === 1);
+      baselineStarts.push(ms);
+      await stop(child);
+    }
+    results.coldStart = { fakeMs: median(fakeStarts), baselineMs: median(baselineStarts) };
+
+    const baseline = await spawnUntil([baselineFile], (lines) => lines.length === 1);
+    const baselineUrl = `https://127.0.0.1:${baseline.lines[0].split(' ')[1]}`;
+    const podPath = '/api/v1/namespaces/default/pods/helloworld';
+    results.getPod = {
+      fake: await load(fakeUrl, { token, ca: fakeCa, path: podPath }),
+      baseline: await load(baselineUrl, { ca: pems.cert, path: podPath }),
+    };
+    results.listPods = {
+      fake: await load(fakeUrl, { token, ca: fakeCa, path: '/api/v1/namespaces/default/pods' }),
+    };
+    results.createDelete = await createDeleteCycles(fakeUrl, fakeCa, token);
+    await stop(fake.child);
+    await stop(baseline.child);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  if (asJson) {
+    console.log(JSON.stringify(results, null, 2));
+    return;
+  }
+  const f = (n) => n.toFixed(1);
+  const rows = [
+    ['measure', 'fake-apiserver', 'bare https', 'ratio'],
+    [
+      'cold start, spawn to ready (ms, median)',
+      f(results.coldStart.fakeMs),
+      f(results.coldStart.baselineMs),
+      `${(results.coldStart.fakeMs / results.coldStart.baselineMs).toFixed(2)}x`,
+    ],
+    [
+      `GET pod as SA, req/s (${CONNECTIONS} conns)`,
+      f(results.getPod.fake.rps),
+      f(results.getPod.baseline.rps),
+      `${((results.getPod.fake.rps / results.getPod.baseline.rps) * 100).toFixed(0)}%`,
+    ],
+    [
+      'GET pod latency p99 (ms)',
+      f(results.getPod.fake.p99),
+      f(results.getPod.baseline.p99),
+      `${(results.getPod.fake.p99 / Math.max(results.getPod.baseline.p99, 1)).toFixed(2)}x`,
+    ],
+    ['LIST pods in default, req/s', f(results.listPods.fake.rps), '-', '-'],
+    ['create+delete cycles/s', f(results.createDelete.cyclesPerSecond), '-', '-'],
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const row of rows) console.log(row.map((cell, i) => String(cell).padEnd(widths[i])).join('  '));
+  console.log(`\nnode ${process.version}${smoke ? ' (smoke run: sizes too small to compare)' : ''}`);
+}
+
+await main();
