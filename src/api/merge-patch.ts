@@ -17,7 +17,10 @@ function isObject(value: unknown): value is JsonObject {
  * An object patch merges recursively, `null` deleting a key; an array patch replaces the document (with
  * `null` members of objects inside it dropped). Existing keys keep their place and new keys are appended.
  * @throws ApiError 400 `Invalid JSON Patch` when the patch is `null`, a string, a number or a boolean, as
- * `ErrBadJSONPatch`, which the handler answers with `NewBadRequest`.
+ * `ErrBadJSONPatch`, which the handler answers with `NewBadRequest`. Unless `fieldValidation=Ignore`, the
+ * handler first decodes the body strictly into a map, so there a patch that is neither an object nor `null`
+ * fails earlier, with 400 `error decoding patch: json: cannot unmarshal array into Go value of type
+ * map[string]interface {}`; that decoding is the caller's.
  * @see https://github.com/evanphx/json-patch/blob/v4.12.0/merge.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
  */

@@ -486,9 +486,10 @@ function discardNullValuesFromPatch(patchV: unknown): void {
 // ---- Lists -------------------------------------------------------------------------------------
 
 /**
- * A Go slice: `len` items of `buf`, whose length is the capacity. Deleting from a merged list shifts items
- * inside the live list's array and later appends may fill its tail, which `$setElementOrder` then reads back
- * as the live order; reproducing that aliasing reproduces upstream's ordering exactly.
+ * A Go slice: `len` items of `buf`, whose length is the capacity (a live list starts full, as `ToUnstructured`
+ * builds it). Deleting from a merged list shifts items inside the live list's array and later appends may fill
+ * its tail, which `$setElementOrder` then reads back as the live order; reproducing that aliasing reproduces
+ * upstream's ordering exactly.
  */
 interface GoSlice {
   buf: unknown[];
@@ -511,12 +512,15 @@ function goDeleteAt(s: GoSlice, i: number): GoSlice {
 
 /** `append(s, v)`: in place while capacity lasts, else into a new array no one else sees. */
 function goAppend(s: GoSlice, v: unknown): GoSlice {
-  if (s.len < s.buf.length) {
-    s.buf[s.len] = v;
-    return { buf: s.buf, len: s.len + 1 };
+  return goAppendAll(s, [v]);
+}
+
+function goAppendAll(s: GoSlice, items: unknown[]): GoSlice {
+  if (s.len + items.length <= s.buf.length) {
+    items.forEach((v, i) => (s.buf[s.len + i] = v));
+    return { buf: s.buf, len: s.len + items.length };
   }
-  const buf = sliceItems(s);
-  buf.push(v);
+  const buf = [...sliceItems(s), ...items];
   return { buf, len: buf.length };
 }
 
@@ -533,7 +537,8 @@ function mergeSlice(
   let merged: unknown[];
   if (kind !== 'map') {
     if (isDeleteList) return deleteFromSlice(sliceItems(original), patch);
-    merged = deduplicateScalars([...sliceItems(original), ...patch]);
+    // With an empty patch, `append` returns the live list itself, which the deduplication then rewrites.
+    merged = deduplicateScalars(goAppendAll(original, patch));
   } else {
     if (mergeKey === '') {
       throw new PatchError(`cannot merge lists without merge key for ${field?.items ? 'struct' : 'string'}`);
@@ -624,19 +629,19 @@ function deleteFromSlice(current: unknown[], toDelete: unknown[]): unknown[] {
 }
 
 /** Upstream's in-place deduplication, which moves the last item into each duplicate's place. */
-function deduplicateScalars(s: unknown[]): unknown[] {
-  let length = s.length - 1;
+function deduplicateScalars(s: GoSlice): unknown[] {
+  const { buf } = s;
+  let length = s.len - 1;
   for (let i = 0; i < length; i++) {
     for (let j = i + 1; j <= length; j++) {
-      if (s[i] === s[j]) {
-        s[j] = s[length];
-        s.length = length;
+      if (buf[i] === buf[j]) {
+        buf[j] = buf[length];
         length--;
         j--;
       }
     }
   }
-  return s;
+  return buf.slice(0, length + 1);
 }
 
 function partitionPrimitivesByPresentInList(
@@ -712,20 +717,120 @@ function index(list: unknown[], value: unknown, mergeKey: string, kind: GoType):
   return list.findIndex((item) => key(item) === wanted);
 }
 
-/**
- * Stable-sorts `toSort` by `order`, `$patch: delete` items last. Every item reaching here is in `order`
- * (the callers partition by it), so Go's `sort.SliceStable` and this stable sort agree.
- */
+/** Sorts `toSort` by position in `order`, `$patch: delete` items last. */
 function normalizeSliceOrder(toSort: unknown[], order: unknown[], mergeKey: string, kind: GoType): unknown[] {
-  let items = toSort;
+  let items = [...toSort];
   let toDelete: unknown[] = [];
   if (kind === 'map') {
     validateMergeKeyInLists(mergeKey, [toSort, order]);
     [items, toDelete] = extractToDeleteItems(toSort);
   }
-  const positions = new Map(items.map((item) => [item, index(order, item, mergeKey, kind)]));
-  const sorted = [...items].sort((a, b) => (positions.get(a) ?? -1) - (positions.get(b) ?? -1));
-  return [...sorted, ...toDelete];
+  goSliceStable(items, (a, b) => {
+    const ia = index(order, a, mergeKey, kind);
+    const ib = index(order, b, mergeKey, kind);
+    // Not a strict order: an item missing from `order` is "less" than anything, which makes the exact
+    // algorithm of Go's sort.SliceStable decide where it ends up.
+    return ia >= 0 && ib >= 0 ? ia < ib : true;
+  });
+  return [...items, ...toDelete];
+}
+
+/** Go's `sort.SliceStable`: insertion sort on blocks of 20, then SymMerge. */
+function goSliceStable(data: unknown[], less: (a: unknown, b: unknown) => boolean): void {
+  const lessAt = (i: number, j: number): boolean => less(data[i], data[j]);
+  const swap = (i: number, j: number): void => {
+    [data[i], data[j]] = [data[j], data[i]];
+  };
+  const insertionSort = (a: number, b: number): void => {
+    for (let i = a + 1; i < b; i++) {
+      for (let j = i; j > a && lessAt(j, j - 1); j--) swap(j, j - 1);
+    }
+  };
+  const swapRange = (a: number, b: number, n: number): void => {
+    for (let i = 0; i < n; i++) swap(a + i, b + i);
+  };
+  const rotate = (a: number, m: number, b: number): void => {
+    let i = m - a;
+    let j = b - m;
+    while (i !== j) {
+      if (i > j) {
+        swapRange(m - i, m, j);
+        i -= j;
+      } else {
+        swapRange(m - i, m + j - i, i);
+        j -= i;
+      }
+    }
+    swapRange(m - i, m, i);
+  };
+  const symMerge = (a: number, m: number, b: number): void => {
+    if (m - a === 1) {
+      let i = m;
+      let j = b;
+      while (i < j) {
+        const h = (i + j) >>> 1;
+        if (lessAt(h, a)) i = h + 1;
+        else j = h;
+      }
+      for (let k = a; k < i - 1; k++) swap(k, k + 1);
+      return;
+    }
+    if (b - m === 1) {
+      let i = a;
+      let j = m;
+      while (i < j) {
+        const h = (i + j) >>> 1;
+        if (!lessAt(m, h)) i = h + 1;
+        else j = h;
+      }
+      for (let k = m; k > i; k--) swap(k, k - 1);
+      return;
+    }
+    const mid = (a + b) >>> 1;
+    const n = mid + m;
+    let start: number;
+    let r: number;
+    if (m > mid) {
+      start = n - b;
+      r = mid;
+    } else {
+      start = a;
+      r = m;
+    }
+    const p = n - 1;
+    while (start < r) {
+      const c = (start + r) >>> 1;
+      if (!lessAt(p - c, c)) start = c + 1;
+      else r = c;
+    }
+    const end = n - start;
+    if (start < m && m < end) rotate(start, m, end);
+    if (a < start && start < mid) symMerge(a, start, mid);
+    if (mid < end && end < b) symMerge(mid, end, b);
+  };
+
+  const n = data.length;
+  let blockSize = 20;
+  let a = 0;
+  let b = blockSize;
+  while (b <= n) {
+    insertionSort(a, b);
+    a = b;
+    b += blockSize;
+  }
+  insertionSort(a, n);
+  while (blockSize < n) {
+    a = 0;
+    b = 2 * blockSize;
+    while (b <= n) {
+      symMerge(a, a + blockSize, b);
+      a = b;
+      b += 2 * blockSize;
+    }
+    const m = a + blockSize;
+    if (m < n) symMerge(a, m, n);
+    blockSize *= 2;
+  }
 }
 
 function validateMergeKeyInLists(mergeKey: string, lists: unknown[][]): void {

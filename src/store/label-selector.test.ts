@@ -238,16 +238,24 @@ describe('labelSelectorFromMetav1', () => {
   it.each([
     [
       { matchExpressions: [{ key: 'a', operator: 'In' as const }] },
-      "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty",
+      "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty",
     ],
     [
       { matchExpressions: [{ key: 'a', operator: 'NotIn' as const, values: [] }] },
-      "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty",
+      "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty",
     ],
     [
       { matchExpressions: [{ key: 'a', operator: 'Exists' as const, values: ['<x>'] }] },
-      '[values: Invalid value: ["\\u003cx\\u003e"]: values set must be empty for exists and does not exist, ' +
+      '[values: Invalid value: []string{"<x>"}: values set must be empty for exists and does not exist, ' +
         `values[0][a]: Invalid value: "<x>": ${LABEL_VALUE_HELP}]`,
+    ],
+    [
+      { matchExpressions: [{ key: 'a', operator: 'DoesNotExist' as const, values: ['x', 'y'] }] },
+      'values: Invalid value: []string{"x", "y"}: values set must be empty for exists and does not exist',
+    ],
+    [
+      { matchExpressions: [{ key: 'a', operator: 'toString' as unknown as 'In' }] },
+      '"toString" is not a valid label selector operator',
     ],
     [
       { matchExpressions: [{ key: 'a', operator: 'Gt' as unknown as 'In', values: ['1'] }] },

@@ -83,7 +83,7 @@ export function labelSelectorFromMetav1(sel: Metav1LabelSelector | null | undefi
       if (operator === undefined) {
         throw new SelectorError(`${goQuote(String(expr.operator))} is not a valid label selector operator`);
       }
-      // `append([]string(nil), expr.Values...)` is nil for no values, which json.Marshal renders as null.
+      // `append([]string(nil), expr.Values...)` is a nil slice when there are no values.
       requirements.push(
         newRequirement(expr.key, operator, [...(expr.values ?? [])], expr.values?.length ? undefined : null),
       );
@@ -461,8 +461,8 @@ class Parser {
 // ---- Requirement validation (labels.NewRequirement) --------------------------------------------
 
 /**
- * `labels.NewRequirement` with no field path. `valuesForMessage` is what Go's json.Marshal prints for the
- * values slice when it is reported whole; `null` stands for a nil slice.
+ * `labels.NewRequirement` with no field path. `valuesForMessage` is the values slice as reported whole in a
+ * message; `null` stands for a nil slice.
  */
 function newRequirement(
   key: string,
@@ -529,9 +529,12 @@ function aggregate(messages: string[]): string {
   return unique.length === 1 ? (unique[0] ?? '') : `[${unique.join(', ')}]`;
 }
 
-/** `field.Invalid(path, value, detail).Error()`. */
+/** `field.Invalid(path, value, detail).Error()`; v0.33 prints a `[]string` with `%#v`. */
 function invalidValue(path: string, value: string | string[] | null, detail: string): string {
-  const rendered = typeof value === 'string' ? goQuote(value) : goJsonMarshal(value);
+  let rendered: string;
+  if (typeof value === 'string') rendered = goQuote(value);
+  else if (value === null) rendered = '[]string(nil)';
+  else rendered = `[]string{${value.map(goQuote).join(', ')}}`;
   return `${path}: Invalid value: ${rendered}: ${detail}`;
 }
 
@@ -649,12 +652,4 @@ function goQuote(s: string): string {
     else out += `\\U${cp.toString(16).padStart(8, '0')}`;
   }
   return `${out}"`;
-}
-
-/** `json.Marshal` of a `[]string`: like JSON.stringify, but HTML-safe and escaping U+2028/U+2029. */
-function goJsonMarshal(values: string[] | null): string {
-  return JSON.stringify(values).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
-  );
 }
