@@ -56,7 +56,8 @@ export function applyPatch(
       if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
         throw badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}');
       }
-      return applyMergePatch(current, patch) as KubeObject;
+      // Results may share subtrees with the stored (frozen) object: copy before the handler edits them.
+      return structuredClone(applyMergePatch(current, patch)) as KubeObject;
     }
     case 'application/strategic-merge-patch+json': {
       const patch = parseJson(body);
@@ -66,7 +67,7 @@ export function applyPatch(
       const schema = PATCH_SCHEMAS[`${apiVersionOf(kind)}/${kind.kind}`];
       if (!schema)
         throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json']);
-      return applyStrategicMergePatch(current, patch, schema) as KubeObject;
+      return structuredClone(applyStrategicMergePatch(current, patch, schema)) as KubeObject;
     }
     case 'application/apply-patch+yaml':
       throw new ApiError(

@@ -44,6 +44,8 @@ export interface TokenRequestSpec {
   pod?: { name: string; uid: string };
 }
 
+const VERIFIED_CACHE_LIMIT = 10_000;
+
 /** Why a token was refused: kept for logs, never sent to clients (they get a bare 401). */
 export class TokenRejection extends Error {}
 
@@ -54,6 +56,7 @@ export class TokenRejection extends Error {}
 export class ServiceAccountTokenIssuer {
   readonly #privateKey: KeyObject;
   readonly #publicKey: KeyObject;
+  readonly #verified = new Map<string, ServiceAccountClaims>();
   /** The key id, derived from the public key as kube-apiserver does (sha256 of its DER, base64url). */
   readonly keyId: string;
 
@@ -105,13 +108,21 @@ export class ServiceAccountTokenIssuer {
    * the reason the real authenticator would log.
    */
   verify(token: string, now = new Date()): ServiceAccountClaims {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const cached = this.#verified.get(token);
+    if (cached) {
+      // The signature, issuer and audience were checked once; the time claims are checked every time.
+      if (nowSeconds >= cached.exp) throw new TokenRejection('service account token has expired');
+      if (cached.nbf > nowSeconds) throw new TokenRejection('service account token is not valid yet');
+      return cached;
+    }
     let decoded: unknown;
     try {
       decoded = jwt.verify(token, this.#publicKey, {
         algorithms: [...SIGNING_ALGORITHMS],
         issuer: this.issuer,
         audience: [...this.apiAudiences] as [string, ...string[]],
-        clockTimestamp: Math.floor(now.getTime() / 1000),
+        clockTimestamp: nowSeconds,
       });
     } catch (error) {
       if (error instanceof jwt.TokenExpiredError)
@@ -120,7 +131,10 @@ export class ServiceAccountTokenIssuer {
         throw new TokenRejection('service account token is not valid yet');
       throw new TokenRejection(error instanceof Error ? error.message : String(error));
     }
-    return validateClaims(decoded);
+    const claims = validateClaims(decoded);
+    if (this.#verified.size >= VERIFIED_CACHE_LIMIT) this.#verified.clear();
+    this.#verified.set(token, claims);
+    return claims;
   }
 }
 

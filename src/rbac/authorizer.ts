@@ -23,8 +23,8 @@ export interface RoleObject {
 
 /** Where the authorizer reads RBAC objects from. */
 export interface RbacSource {
-  clusterRoleBindings(): BindingObject[];
-  roleBindings(namespace: string): BindingObject[];
+  clusterRoleBindings(): Iterable<BindingObject>;
+  roleBindings(namespace: string): Iterable<BindingObject>;
   clusterRole(name: string): RoleObject | undefined;
   role(namespace: string, name: string): RoleObject | undefined;
 }

@@ -95,13 +95,21 @@ export class ObjectStore {
     return bucket;
   }
 
-  /** A copy of one object, or undefined. */
+  /** One object (deeply frozen: clone it to change it), or undefined. */
   get(kind: ResourceKind, namespace: string, name: string): KubeObject | undefined {
-    const found = this.#objects.get(kindKeyOf(kind))?.get(objectKey(namespace, name));
-    return found ? structuredClone(found) : undefined;
+    return this.#objects.get(kindKeyOf(kind))?.get(objectKey(namespace, name));
   }
 
-  /** Copies of the objects in scope that satisfy `predicate`, sorted by namespace and name, as etcd keys sort. */
+  /** The objects in scope, unsorted and frozen: the cheap read for authorization and lookups. */
+  *scan(scope: Scope): IterableIterator<KubeObject> {
+    const bucket = this.#objects.get(kindKeyOf(scope.kind));
+    if (!bucket) return;
+    for (const obj of bucket.values()) {
+      if (scope.namespace === undefined || obj.metadata?.namespace === scope.namespace) yield obj;
+    }
+  }
+
+  /** The objects in scope (frozen) that satisfy `predicate`, sorted by namespace and name, as etcd keys sort. */
   list(scope: Scope, predicate?: ObjectPredicate): { items: KubeObject[]; resourceVersion: number } {
     const bucket = this.#objects.get(kindKeyOf(scope.kind));
     const items: KubeObject[] = [];
@@ -111,7 +119,7 @@ export class ObjectStore {
         const obj = bucket.get(key)!;
         if (scope.namespace !== undefined && obj.metadata?.namespace !== scope.namespace) continue;
         if (predicate && !predicate(obj)) continue;
-        items.push(structuredClone(obj));
+        items.push(obj);
       }
     }
     return { items, resourceVersion: this.#resourceVersion };
@@ -140,8 +148,7 @@ export class ObjectStore {
       .sort()
       .map((key) => state.get(key)!)
       .filter((obj) => scope.namespace === undefined || obj.metadata?.namespace === scope.namespace)
-      .filter((obj) => !predicate || predicate(obj))
-      .map((obj) => structuredClone(obj));
+      .filter((obj) => !predicate || predicate(obj));
   }
 
   /**
@@ -181,7 +188,7 @@ export class ObjectStore {
       namespace,
       object: obj,
     });
-    return structuredClone(obj);
+    return obj;
   }
 
   /**
@@ -209,9 +216,10 @@ export class ObjectStore {
       metadata.generation = isDeepStrictEqual(obj.spec, current.spec) ? generation : generation + 1;
     }
     metadata.resourceVersion = currentMeta.resourceVersion;
-    if (isDeepStrictEqual(obj, current)) return structuredClone(current);
+    if (isDeepStrictEqual(obj, current)) return current;
     if (options.dryRun) return obj;
     metadata.resourceVersion = String(++this.#resourceVersion);
+    deepFreeze(obj);
     bucket.set(key, obj);
     this.#record({
       type: 'MODIFIED',
@@ -221,7 +229,7 @@ export class ObjectStore {
       object: obj,
       previous: current,
     });
-    return structuredClone(obj);
+    return obj;
   }
 
   /** Removes an object and returns its last state with a new resourceVersion. */
@@ -250,10 +258,11 @@ export class ObjectStore {
         `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${current.metadata?.resourceVersion}`,
       );
     }
-    if (options.dryRun) return structuredClone(current);
+    if (options.dryRun) return current;
     bucket.delete(key);
     const last = structuredClone(current);
     last.metadata!.resourceVersion = String(++this.#resourceVersion);
+    deepFreeze(last);
     this.#record({
       type: 'DELETED',
       resourceVersion: this.#resourceVersion,
@@ -262,7 +271,7 @@ export class ObjectStore {
       object: last,
       previous: current,
     });
-    return structuredClone(last);
+    return last;
   }
 
   /**
@@ -293,12 +302,7 @@ export class ObjectStore {
       else if (now) type = 'ADDED';
       else if (before) type = 'DELETED';
       if (!type) return;
-      const object = structuredClone(event.object);
-      if (type === 'DELETED' && event.type === 'MODIFIED') {
-        // An object that left the selector is reported in its new state, as the watch cache does.
-        object.metadata!.resourceVersion = String(event.resourceVersion);
-      }
-      onEvent(type, object);
+      onEvent(type, event.object);
     };
     for (const event of this.#history) deliver(event);
     this.#watchers.add(deliver);
@@ -318,4 +322,13 @@ export class ObjectStore {
       this.#history.splice(0, this.#history.length - this.#historyLimit);
     for (const watcher of [...this.#watchers]) watcher(event);
   }
+}
+
+/** Freezes an object graph, so that stored state can be handed out without copies yet never changed by accident. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
