@@ -82,6 +82,13 @@ describe('the fake-apiserver command', () => {
     expect(result.stderr).toContain("[fake-apiserver] Unknown option '--no-such-flag'");
   });
 
+  it('runs through npx from the repository root', async () => {
+    const result = await run('npx', ['--no-install', 'fake-apiserver', '--version'], {
+      cwd: resolve(import.meta.dirname, '..'),
+    });
+    expect(result).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+
   it('prints help and version', async () => {
     expect((await run(process.execPath, [BIN, '--help'])).stdout).toContain(
       'Usage: fake-apiserver [options]',

@@ -1,7 +1,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig, Watch, ApiException } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  KubeConfig,
+  makeInformer,
+  Watch,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
 
@@ -86,5 +93,38 @@ describe('@kubernetes/client-node loadFromCluster', () => {
     });
     await seen;
     expect(events).toEqual([{ phase: 'ADDED', name: 'watched' }]);
+  });
+
+  it('keeps an informer in sync with creates and deletes', async () => {
+    const kc = inClusterConfig();
+    const api = kc.makeApiClient(CoreV1Api);
+    const informer = makeInformer(kc, '/api/v1/namespaces/default/pods', () =>
+      api.listNamespacedPod({ namespace: 'default' }),
+    );
+    const seen: string[] = [];
+    const deleted = new Promise<void>((resolve) => {
+      informer.on('add', (pod: V1Pod) => seen.push(`add:${pod.metadata?.name}`));
+      informer.on('delete', (pod: V1Pod) => {
+        seen.push(`delete:${pod.metadata?.name}`);
+        if (pod.metadata?.name === 'informed') resolve();
+      });
+    });
+    await informer.start();
+    try {
+      expect(informer.list().map((p) => p.metadata?.name)).toContain('helloworld');
+      const admin = new KubeConfig();
+      admin.loadFromString(server.kubeconfig);
+      const adminApi = admin.makeApiClient(CoreV1Api);
+      await adminApi.createNamespacedPod({
+        namespace: 'default',
+        body: { metadata: { name: 'informed' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      });
+      await adminApi.deleteNamespacedPod({ name: 'informed', namespace: 'default' });
+      await deleted;
+      expect(seen).toContain('add:informed');
+      expect(seen.indexOf('add:informed')).toBeLessThan(seen.indexOf('delete:informed'));
+    } finally {
+      await informer.stop();
+    }
   });
 });

@@ -82,6 +82,12 @@ for (const minor of [27, 33]) {
         expect(lines.find((l) => l.startsWith('web-'))).toMatch(/0\/1\s+ContainerCreating/);
       });
 
+      it('reads raw paths', async () => {
+        const raw = await kubectlAsAdmin('get', '--raw', '/api');
+        expect(JSON.parse(raw.stdout)).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
+        expect((await kubectlAsAdmin('get', '--raw', '/healthz')).stdout).toBe('ok');
+      });
+
       it('lists api-resources from discovery', async () => {
         const result = await kubectlAsAdmin('api-resources');
         expect(result.code).toBe(0);
