@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,9 +8,10 @@ import { run } from './support/external.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-// What a user gets from the registry: the packed tarball installed into another project.
+// What a user gets from the registry: the packed tarball installed into another project, next to the
+// oldest vitest the globalSetup supports.
 describe('the published package', () => {
-  it('installs from its tarball and runs with npx, serving its own default fixtures', async () => {
+  it('installs from its tarball, runs with npx, and works as a vitest 3 globalSetup', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-pack-'));
     const packed = await run('npm', ['pack', '--pack-destination', dir, '--ignore-scripts'], {
       timeoutMs: 120_000,
@@ -20,10 +21,22 @@ describe('the published package', () => {
     const tarball = (await readdir(dir)).find((f) => f.endsWith('.tgz'))!;
     const project = join(dir, 'project');
     await run('mkdir', ['-p', project]);
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true }));
+    await writeFile(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'user-project', private: true, type: 'module' }),
+    );
     const installed = await run(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--prefix', project, join(dir, tarball)],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--prefix',
+        project,
+        'vitest@3',
+        join(dir, tarball),
+      ],
       { timeoutMs: 120_000 },
     );
     expect(installed.stderr).not.toMatch(/ERR!/);
@@ -46,5 +59,18 @@ describe('the published package', () => {
     } finally {
       child.kill('SIGTERM');
     }
+
+    const userProject = resolve(import.meta.dirname, 'fixtures/vitest-project');
+    for (const file of ['vitest.config.mjs', 'global-setup.mjs', 'in-cluster.test.mjs']) {
+      await copyFile(join(userProject, file), join(project, file));
+    }
+    const tested = await run(join(project, 'node_modules/.bin/vitest'), ['run', '--root', project], {
+      cwd: project,
+      env: { ...process.env, NO_COLOR: '1', KUBERNETES_SERVICE_HOST: '', KUBERNETES_SERVICE_PORT: '' },
+      timeoutMs: 60_000,
+    });
+    expect(tested.stdout).toMatch(/vitest\/3|v3\./);
+    expect(tested.stdout).toMatch(/Tests\s+1 passed/);
+    expect(tested.code).toBe(0);
   }, 180_000);
 });
