@@ -293,4 +293,31 @@ describe('resources over the wire', () => {
     const openapi = await asAdmin({ path: '/openapi/v3' });
     expect(openapi.json().paths['api/v1'].serverRelativeURL).toMatch(/^\/openapi\/v3\/api\/v1\?hash=/);
   });
+
+  it('gives a new namespace its default service account and kube-root-ca.crt, as the controllers do', async () => {
+    const created = await asAdmin({
+      method: 'POST',
+      path: '/api/v1/namespaces',
+      body: { metadata: { name: 'team-a' } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json().status.phase).toBe('Active');
+    const sa = await asAdmin({ path: '/api/v1/namespaces/team-a/serviceaccounts/default' });
+    expect(sa.status).toBe(200);
+    const rootCa = await asAdmin({ path: '/api/v1/namespaces/team-a/configmaps/kube-root-ca.crt' });
+    expect(rootCa.json().data['ca.crt']).toBe(server.caCert);
+    const token = server.issueToken('team-a/default');
+    const review = await send(server.url, server.caCert, {
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      token,
+      body: { spec: { resourceAttributes: { namespace: 'team-a', verb: 'list', resource: 'pods' } } },
+    });
+    expect(review.status).toBe(201);
+    expect(review.json()).toMatchObject({
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      status: { allowed: false },
+    });
+  });
 });

@@ -177,6 +177,7 @@ async function createObject(
   requireNamespace(server, kind, namespace);
   kind.defaultOnCreate?.(obj);
   const created = server.store.create(kind, obj, { dryRun });
+  if (!dryRun && kind === namespaceKind) server.onNamespaceCreated(created.metadata?.name ?? '');
   writeJson(ctx.res, 201, created);
 }
 

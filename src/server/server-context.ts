@@ -16,6 +16,8 @@ export interface ServerContext {
   serverAddress(): string;
   /** Registers a long-running response (watch, follow) so that close() can end it. */
   trackStream(end: () => void): () => void;
+  /** Runs what the controllers of a cluster do when a namespace appears. */
+  onNamespaceCreated(namespace: string): void;
   /** Human-readable diagnostics (stderr for the CLI). */
   log(message: string): void;
 }

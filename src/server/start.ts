@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { createAuthenticator } from '../auth/authenticate.js';
+import { ensureNamespaceDefaults } from '../controllers/namespace-defaults.js';
 import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { loadFixtures } from '../fixtures/load-fixtures.js';
@@ -86,6 +87,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     kind.defaultOnCreate?.(copy);
     store.create(kind, copy, { keepCreationTimestamp: true });
   }
+  for (const namespace of store.list({ kind: namespaceKind }).items) {
+    ensureNamespaceDefaults(store, namespace.metadata?.name ?? '', pki.ca.cert);
+  }
   for (const podLog of fixtures.podLogs) {
     for (const [container, text] of Object.entries(podLog.containers)) {
       logs.append(podLog.namespace, podLog.pod, container, text);
@@ -104,6 +108,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       streams.add(end);
       return () => streams.delete(end);
     },
+    onNamespaceCreated: (namespace) => ensureNamespaceDefaults(store, namespace, pki.ca.cert),
     log,
   };
 
