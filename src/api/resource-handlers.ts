@@ -82,10 +82,16 @@ function requireNamespace(server: ServerContext, kind: ResourceKind, namespace: 
 function getObject(server: ServerContext, ctx: RequestContext, kind: ResourceKind, namespace: string): void {
   const obj = server.store.get(kind, namespace, ctx.info.name);
   if (!obj) throw notFound(groupResource(kind), ctx.info.name);
-  respondObject(ctx, 200, kind, obj);
+  respondObject(server, ctx, 200, kind, obj);
 }
 
-function respondObject(ctx: RequestContext, code: number, kind: ResourceKind, obj: KubeObject): void {
+function respondObject(
+  server: ServerContext,
+  ctx: RequestContext,
+  code: number,
+  kind: ResourceKind,
+  obj: KubeObject,
+): void {
   if (negotiateResponseForm(ctx.req.headers.accept) === 'table') {
     writeJson(
       ctx.res,
@@ -94,7 +100,7 @@ function respondObject(ctx: RequestContext, code: number, kind: ResourceKind, ob
         kind: kind.kind,
         listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' },
         includeObject: includeObjectParameter(ctx.query),
-        now: new Date(),
+        now: server.clock.now(),
       }),
     );
     return;
@@ -142,7 +148,7 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
         kind: kind.kind,
         listMeta,
         includeObject: includeObjectParameter(ctx.query),
-        now: new Date(),
+        now: server.clock.now(),
       }),
     );
     return;

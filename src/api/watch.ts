@@ -33,7 +33,7 @@ export function serveWatch(
         listMeta: { resourceVersion: (object as KubeObject).metadata?.resourceVersion ?? '' },
         includeObject,
         noHeaders: headersWritten,
-        now: new Date(),
+        now: server.clock.now(),
       });
       headersWritten = true;
     }

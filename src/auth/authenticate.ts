@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorized } from '../errors/status.js';
+import type { Clock } from '../server/clock.js';
 import { TokenRejection, type ServiceAccountTokenIssuer } from './service-account-tokens.js';
 import { ANONYMOUS_USER, serviceAccountUser, withAuthenticatedGroup, type UserInfo } from './user-info.js';
 
@@ -13,6 +14,7 @@ export type PodLookup = (namespace: string, name: string) => { uid: string } | u
 /** What the authenticator needs from the rest of the server. */
 export interface AuthenticatorDeps {
   tokens: ServiceAccountTokenIssuer;
+  clock: Clock;
   serviceAccount: ServiceAccountLookup;
   pod: PodLookup;
   /** Called with the reason of every rejected credential, for logs. */
@@ -79,7 +81,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): (request: Incoming
 }
 
 function authenticateServiceAccountToken(token: string, deps: AuthenticatorDeps): UserInfo {
-  const claims = deps.tokens.verify(token);
+  const claims = deps.tokens.verify(token, deps.clock.now());
   const { namespace, serviceaccount, pod } = claims['kubernetes.io'];
   const account = deps.serviceAccount(namespace, serviceaccount.name);
   if (!account) {

@@ -5,6 +5,7 @@ import type { KindRegistry } from '../registry/kind-registry.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { PodLogStore } from '../store/pod-logs.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from './clock.js';
 
 /** Everything request handling needs, shared by all requests of one server. */
 export interface ServerContext {
@@ -12,6 +13,8 @@ export interface ServerContext {
   store: ObjectStore;
   logs: PodLogStore;
   tokens: ServiceAccountTokenIssuer;
+  /** The server's time source. */
+  clock: Clock;
   /** `host:port` the server is reached at, for discovery's `serverAddressByClientCIDRs`. */
   serverAddress(): string;
   /** Registers a long-running response (watch, follow) so that close() can end it. */

@@ -20,6 +20,7 @@ import { ObjectStore } from '../store/object-store.js';
 import { PodLogStore } from '../store/pod-logs.js';
 import type { FakeApiServerOptions, IssueTokenOptions, StartedFakeApiServer } from '../types.js';
 import type { ServerContext } from './server-context.js';
+import { systemClock } from './clock.js';
 
 /** The package's own default fixtures: a small realistic cluster. */
 export const DEFAULT_FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures');
@@ -65,7 +66,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     ServiceAccountTokenIssuer.create(),
   ]);
 
-  const store = new ObjectStore();
+  const clock = systemClock;
+  const store = new ObjectStore({ clock });
   const logs = new PodLogStore();
   for (const obj of bootstrapPolicy()) {
     const kind = registry.byApiVersionKind(obj.apiVersion!, obj.kind!)!;
@@ -103,6 +105,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     store,
     logs,
     tokens,
+    clock,
     serverAddress: () => `${urlHost(host)}:${port}`,
     trackStream(end) {
       streams.add(end);
@@ -114,6 +117,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
 
   const authenticate = createAuthenticator({
     tokens,
+    clock,
     serviceAccount: (ns, name) => {
       const sa = store.get(serviceAccountKind, ns, name);
       return sa?.metadata?.uid ? { uid: sa.metadata.uid } : undefined;
@@ -174,7 +178,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       );
     }
     const { issuedAt, ...spec } = tokenOptions;
-    return tokens.issue({ namespace, name, uid: sa.metadata.uid, ...spec }, issuedAt).token;
+    return tokens.issue({ namespace, name, uid: sa.metadata.uid, ...spec }, issuedAt ?? clock.now()).token;
   };
 
   const kubeconfig = renderKubeconfig({

@@ -9,6 +9,7 @@ import {
   type GroupResource,
 } from '../errors/status.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
+import { systemClock, type Clock } from '../server/clock.js';
 
 /** The type of a watch event. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -71,8 +72,11 @@ export class ObjectStore {
   readonly #historyLimit: number;
   readonly #watchers = new Set<(event: StoreEvent) => void>();
 
-  constructor(options: { historyLimit?: number } = {}) {
+  readonly #clock: Clock;
+
+  constructor(options: { historyLimit?: number; clock?: Clock } = {}) {
     this.#historyLimit = options.historyLimit ?? DEFAULT_HISTORY;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** The latest resourceVersion issued. */
@@ -169,7 +173,7 @@ export class ObjectStore {
     if (bucket.has(key)) throw alreadyExists(groupResource(kind), name);
     metadata.uid = randomUUID();
     if (!options.keepCreationTimestamp || typeof metadata.creationTimestamp !== 'string') {
-      metadata.creationTimestamp = kubeTimestamp(new Date());
+      metadata.creationTimestamp = kubeTimestamp(this.#clock.now());
     }
     delete metadata.deletionTimestamp;
     delete metadata.deletionGracePeriodSeconds;
