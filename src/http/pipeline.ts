@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleNonResourceRequest } from '../api/non-resource.js';
 import { handleResourceRequest } from '../api/resource-handlers.js';
+import { applyImpersonation } from '../auth/impersonation.js';
 import type { UserInfo } from '../auth/user-info.js';
 import { ApiError, pathNotFound } from '../errors/status.js';
 import { authorize, forbiddenMessage } from '../rbac/authorizer.js';
@@ -13,8 +14,8 @@ import { writeError } from './respond.js';
 
 /**
  * The request pipeline, in the order kube-apiserver's filters run:
- * authenticate → authorize (RBAC, before any routing) → resolve the resource in the registry →
- * handle (store operation) → serialize. Every failure becomes a `Status` in `writeError`.
+ * authenticate → impersonate → authorize (RBAC, before any routing) → resolve the resource in the
+ * registry → handle (store operation) → serialize. Every failure becomes a `Status` in `writeError`.
  */
 export function createPipeline(
   server: ServerContext,
@@ -26,7 +27,8 @@ export function createPipeline(
     try {
       const url = new URL(req.url ?? '/', 'https://fake-apiserver.invalid');
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
-      const user = authenticate(req);
+      const user = applyImpersonation(server, req, res, authenticate(req));
+      if (!user) return;
       const ctx: RequestContext = { req, res, query: url.searchParams, info, user };
       authorizeRequest(server, ctx);
       await route(server, ctx);
