@@ -10,3 +10,5 @@ export type {
   KubernetesServiceEnv,
   StartedFakeApiServer,
 } from './types.js';
+export type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
+export type { Clock } from './server/clock.js';

@@ -1,3 +1,6 @@
+import type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
+import type { Clock } from './server/clock.js';
+
 /** Options of `startFakeApiServer`, mirroring the CLI flags. */
 export interface FakeApiServerOptions {
   /**
@@ -18,14 +21,55 @@ export interface FakeApiServerOptions {
   /** Directory to write the serviceaccount files (`token`, `ca.crt`, `namespace`) into, kubelet-style. */
   saDir?: string;
   /**
+   * Like `saDir`, at `ROOT/var/run/secrets/kubernetes.io/serviceaccount/`, the layout
+   * `KubeConfig.loadFromCluster(root)` reads. Give `saDir` or `root`, not both.
+   */
+  root?: string;
+  /**
    * Whose token goes into `saDir`, as `NAMESPACE/NAME`.
    * @default 'default/default'
    */
   serviceAccount?: string;
+  /**
+   * Write `saDir` as the kubelet does for this pod (`NAMESPACE/NAME`): its service account, its namespace,
+   * a token bound to it. The alternative to `serviceAccount`.
+   */
+  pod?: string;
+  /**
+   * Lifetime of the token in `saDir`; it is rewritten once older than 80 % of it (or 24 h).
+   * @default 3607, as the kubelet asks
+   */
+  tokenTtlSeconds?: number;
+  /**
+   * Where the server reads the time (token expiry, timestamps, sa-dir rotation); inject one to move time
+   * in tests. Timers still run on real time: the sa-dir rotation checks this clock every second.
+   * @default the system clock
+   */
+  clock?: Clock;
   /** File to write an admin kubeconfig (CA and a `system:masters` client certificate embedded) to. */
   kubeconfig?: string;
+  /**
+   * Human users authenticated by a static bearer token (`--token-auth-file` style); a user without a
+   * token can still get a client certificate through the handle.
+   */
+  users?: readonly StaticUser[];
+  /**
+   * Whether requests without credentials are `system:anonymous` (as kube-apiserver's default
+   * `--anonymous-auth=true`) or refused with 401.
+   * @default true
+   */
+  anonymous?: boolean;
   /** Receives human-readable diagnostics (denials, rejected tokens). Silent by default. */
   log?: (message: string) => void;
+}
+
+/** A static user. */
+export interface StaticUser {
+  name: string;
+  uid?: string;
+  groups?: readonly string[];
+  /** Bearer token that authenticates as this user. */
+  token?: string;
 }
 
 /** What an in-cluster client needs to reach the server. */
@@ -62,6 +106,18 @@ export interface StartedFakeApiServer {
   readonly env: KubernetesServiceEnv;
   /** Issues a token for an existing service account (`namespace/name`). */
   issueToken(serviceAccount: string, options?: IssueTokenOptions): string;
+  /** The mount written for `saDir`/`root` at start, if any. */
+  readonly serviceAccountMount: ServiceAccountMount | undefined;
+  /**
+   * Writes one more serviceaccount directory, for any identity, kept fresh as the kubelet keeps a pod's
+   * volume; stopped by `close()`.
+   */
+  mountServiceAccount(options: MountServiceAccountOptions): Promise<ServiceAccountMount>;
+  /**
+   * A kubeconfig for any user, authenticated by a client certificate signed by the server's CA (CN = user,
+   * O = groups), as kubeadm issues them. The user gets exactly what RBAC grants it.
+   */
+  kubeconfigFor(user: string, groups?: readonly string[]): Promise<string>;
   /** Appends text to a pod container's log (streamed to followers). */
   appendPodLog(namespace: string, pod: string, container: string, text: string): void;
   /** Ends open watches and connections and stops listening. Idempotent. */

@@ -93,6 +93,7 @@ describe('openApiV2Protobuf', () => {
         '/api/v1/namespaces/{namespace}/configmaps/{name}',
         '/api/v1/namespaces/{namespace}/pods/{name}',
         '/api/v1/namespaces/{namespace}/serviceaccounts/{name}',
+        '/api/v1/namespaces/{namespace}/secrets/{name}',
         '/api/v1/namespaces/{name}',
         '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}',
         '/apis/rbac.authorization.k8s.io/v1/clusterroles/{name}',

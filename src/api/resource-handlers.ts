@@ -8,6 +8,7 @@ import { includeObjectParameter, negotiateResponseForm } from './negotiation.js'
 import { admitObject, resolveGenerateName, validateObjectName } from './object-validation.js';
 import { applyPatch } from './patch.js';
 import { servePodLog } from './pod-log.js';
+import { handleTokenRequest } from './token-request.js';
 import { handleReview } from './reviews.js';
 import { toTable } from './table.js';
 import { serveWatch } from './watch.js';
@@ -33,6 +34,11 @@ export async function handleResourceRequest(
     if (!sub || info.parts.length > 3) throw pathNotFound();
     if (sub.name === 'log') return servePodLog(server, ctx, kind);
     if (sub.name === 'status') return handleStatus(server, ctx, kind);
+    if (sub.name === 'token') {
+      const account = server.store.get(kind, ctx.info.namespace, ctx.info.name);
+      if (!account) throw notFound(groupResource(kind), ctx.info.name);
+      return handleTokenRequest(server, ctx, account);
+    }
     throw pathNotFound();
   }
   const namespace = kind.namespaced ? info.namespace : '';
@@ -183,7 +189,7 @@ async function createObject(
   requireNamespace(server, kind, namespace);
   kind.defaultOnCreate?.(obj);
   const created = server.store.create(kind, obj, { dryRun });
-  if (!dryRun && kind === namespaceKind) server.onNamespaceCreated(created.metadata?.name ?? '');
+  if (!dryRun) server.onCreated(kind, created);
   writeJson(ctx.res, 201, created);
 }
 

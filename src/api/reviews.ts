@@ -56,6 +56,9 @@ export async function handleReview(
     case 'SelfSubjectRulesReview':
       status = selfSubjectRulesReview(server, ctx, spec);
       break;
+    case 'TokenReview':
+      status = tokenReview(server, spec);
+      break;
     case 'SelfSubjectReview':
       status = {
         userInfo: {
@@ -73,6 +76,42 @@ export async function handleReview(
   if (kind.kind !== 'SelfSubjectReview') body.spec = spec;
   body.status = status;
   writeJson(ctx.res, 201, body);
+}
+
+/**
+ * TokenReview: authenticates `spec.token` for `spec.audiences` (default: the API's) with the same chain as
+ * requests; a failure is `status.error`, never an HTTP error.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/registry/authentication/tokenreview/storage.go
+ */
+function tokenReview(server: ServerContext, spec: Record<string, unknown>): Record<string, unknown> {
+  const token = spec.token;
+  if (typeof token !== 'string' || !token) {
+    throw invalid('TokenReview', 'authentication.k8s.io', '', [
+      { type: 'FieldValueRequired', field: 'spec.token', detail: 'Required value' },
+    ]);
+  }
+  const audiences = (spec.audiences as string[] | null | undefined) ?? [];
+  try {
+    const result = server.authenticateToken(token, audiences);
+    if (audiences.length > 0 && result.audiences.length === 0)
+      throw new Error('token audiences do not intersect');
+    const { user } = result;
+    return {
+      authenticated: true,
+      user: {
+        username: user.username,
+        ...(user.uid ? { uid: user.uid } : {}),
+        groups: user.groups,
+        ...(user.extra ? { extra: user.extra } : {}),
+      },
+      audiences: result.audiences,
+    };
+  } catch (error) {
+    return {
+      user: {},
+      error: `[invalid bearer token, ${error instanceof Error ? error.message : String(error)}]`,
+    };
+  }
 }
 
 function selfSubjectAccessReview(server: ServerContext, ctx: RequestContext, spec: Record<string, unknown>) {

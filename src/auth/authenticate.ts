@@ -2,7 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorized } from '../errors/status.js';
 import type { Clock } from '../server/clock.js';
-import { TokenRejection, type ServiceAccountTokenIssuer } from './service-account-tokens.js';
+import {
+  TokenRejection,
+  type LegacyServiceAccountClaims,
+  type ServiceAccountClaims,
+  type ServiceAccountTokenIssuer,
+} from './service-account-tokens.js';
 import { ANONYMOUS_USER, serviceAccountUser, withAuthenticatedGroup, type UserInfo } from './user-info.js';
 
 /** Looks up a service account's uid, or undefined when it does not exist. */
@@ -11,12 +16,20 @@ export type ServiceAccountLookup = (namespace: string, name: string) => { uid: s
 /** Looks up a pod's uid, or undefined when it does not exist. */
 export type PodLookup = (namespace: string, name: string) => { uid: string } | undefined;
 
+/** Looks up a Secret's uid and its decoded `data.token`, or undefined when it does not exist. */
+export type SecretLookup = (namespace: string, name: string) => { uid: string; token?: string } | undefined;
+
 /** What the authenticator needs from the rest of the server. */
 export interface AuthenticatorDeps {
   tokens: ServiceAccountTokenIssuer;
   clock: Clock;
   serviceAccount: ServiceAccountLookup;
   pod: PodLookup;
+  secret: SecretLookup;
+  /** Static bearer tokens (`--token-auth-file` style users). */
+  staticTokens?: ReadonlyMap<string, UserInfo>;
+  /** Whether requests without credentials are `system:anonymous` (true) or 401 (false). @default true */
+  anonymous?: boolean;
   /** Called with the reason of every rejected credential, for logs. */
   onReject?: (reason: string) => void;
 }
@@ -70,9 +83,12 @@ export function createAuthenticator(deps: AuthenticatorDeps): (request: Incoming
     const fromCertificate = certificateUser(request);
     if (fromCertificate) return withAuthenticatedGroup(fromCertificate);
     const token = bearerToken(request.headers.authorization);
-    if (token === undefined) return ANONYMOUS_USER;
+    if (token === undefined) {
+      if (deps.anonymous === false) throw unauthorized();
+      return ANONYMOUS_USER;
+    }
     try {
-      return withAuthenticatedGroup(authenticateServiceAccountToken(token, deps));
+      return authenticateToken(token, deps).user;
     } catch (error) {
       deps.onReject?.(error instanceof Error ? error.message : String(error));
       throw unauthorized();
@@ -80,9 +96,60 @@ export function createAuthenticator(deps: AuthenticatorDeps): (request: Incoming
   };
 }
 
-function authenticateServiceAccountToken(token: string, deps: AuthenticatorDeps): UserInfo {
-  const claims = deps.tokens.verify(token, deps.clock.now());
-  const { namespace, serviceaccount, pod } = claims['kubernetes.io'];
+/**
+ * Authenticates a bearer token (static token, bound or legacy service-account JWT) as the token
+ * authenticator chain does, for requests and for TokenReview. `audiences` restricts bound tokens to
+ * those audiences (TokenReview's `spec.audiences`); the answer carries the audiences that matched.
+ * Throws `TokenRejection`.
+ */
+export function authenticateToken(
+  token: string,
+  deps: AuthenticatorDeps,
+  audiences?: readonly string[],
+): { user: UserInfo; audiences: string[] } {
+  const wanted = audiences && audiences.length > 0 ? audiences : deps.tokens.apiAudiences;
+  const staticUser = deps.staticTokens?.get(token);
+  if (staticUser) return { user: withAuthenticatedGroup(staticUser), audiences: [...wanted] };
+  const verified = deps.tokens.verifyAny(
+    token,
+    deps.clock.now(),
+    audiences && audiences.length > 0 ? audiences : undefined,
+  );
+  if (verified.kind === 'legacy') {
+    return {
+      user: withAuthenticatedGroup(authenticateLegacyToken(token, verified.claims, deps)),
+      audiences: [...wanted],
+    };
+  }
+  const claims = verified.claims;
+  const matched = claims.aud.filter((aud) => wanted.includes(aud));
+  return { user: withAuthenticatedGroup(authenticateBoundToken(claims, deps)), audiences: matched };
+}
+
+function authenticateLegacyToken(
+  token: string,
+  claims: LegacyServiceAccountClaims,
+  deps: AuthenticatorDeps,
+): UserInfo {
+  const namespace = claims['kubernetes.io/serviceaccount/namespace'];
+  const name = claims['kubernetes.io/serviceaccount/service-account.name'];
+  const secretName = claims['kubernetes.io/serviceaccount/secret.name'];
+  const secret = deps.secret(namespace, secretName);
+  if (!secret)
+    throw new TokenRejection(`secret ${namespace}/${secretName} referenced by token has been deleted`);
+  if (secret.token !== token) throw new TokenRejection('token does not match the token in its secret');
+  const account = deps.serviceAccount(namespace, name);
+  if (!account) throw new TokenRejection(`service account ${namespace}/${name} has been deleted`);
+  if (account.uid !== claims['kubernetes.io/serviceaccount/service-account.uid']) {
+    throw new TokenRejection(
+      'service account UID does not match the token: service account token has been invalidated',
+    );
+  }
+  return serviceAccountUser(namespace, name, account.uid);
+}
+
+function authenticateBoundToken(claims: ServiceAccountClaims, deps: AuthenticatorDeps): UserInfo {
+  const { namespace, serviceaccount, pod, secret, node } = claims['kubernetes.io'];
   const account = deps.serviceAccount(namespace, serviceaccount.name);
   if (!account) {
     throw new TokenRejection(`service account ${namespace}/${serviceaccount.name} has been deleted`);
@@ -101,6 +168,15 @@ function authenticateServiceAccountToken(token: string, deps: AuthenticatorDeps)
       throw new TokenRejection('service account token has been invalidated');
     extra['authentication.kubernetes.io/pod-name'] = [pod.name];
     extra['authentication.kubernetes.io/pod-uid'] = [pod.uid];
+  }
+  if (secret) {
+    const current = deps.secret(namespace, secret.name);
+    if (!current || current.uid !== secret.uid)
+      throw new TokenRejection('service account token has been invalidated');
+  }
+  if (node) {
+    extra['authentication.kubernetes.io/node-name'] = [node.name];
+    if (node.uid) extra['authentication.kubernetes.io/node-uid'] = [node.uid];
   }
   return { ...serviceAccountUser(namespace, serviceaccount.name, serviceaccount.uid), extra };
 }

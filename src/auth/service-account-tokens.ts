@@ -16,7 +16,7 @@ export interface KubernetesClaims {
   serviceaccount: { name: string; uid: string };
   pod?: { name: string; uid: string };
   secret?: { name: string; uid: string };
-  node?: { name: string; uid: string };
+  node?: { name: string; uid?: string };
   warnafter?: number;
 }
 
@@ -42,7 +42,36 @@ export interface TokenRequestSpec {
   /** Lifetime; defaults to 3600 s as TokenRequest does. */
   expirationSeconds?: number;
   pod?: { name: string; uid: string };
+  secret?: { name: string; uid: string };
+  node?: { name: string; uid?: string };
+  /**
+   * Issue the token valid for a year but with `warnafter` at the requested lifetime, as
+   * `--service-account-extend-token-expiration` does for the kubelet's pod-bound 3607 s tokens.
+   */
+  extendExpiration?: boolean;
 }
+
+/** The claims of a legacy Secret-based token (`pkg/serviceaccount/legacy.go`): no exp, aud, iat or jti. */
+export interface LegacyServiceAccountClaims {
+  iss: typeof LEGACY_ISSUER;
+  'kubernetes.io/serviceaccount/namespace': string;
+  'kubernetes.io/serviceaccount/secret.name': string;
+  'kubernetes.io/serviceaccount/service-account.name': string;
+  'kubernetes.io/serviceaccount/service-account.uid': string;
+  sub: string;
+}
+
+/** The issuer of legacy Secret-based tokens. */
+export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
+
+/** The token lifetime the kubelet asks for, for which expiration is extended. */
+export const KUBELET_TOKEN_SECONDS = 3607;
+
+const EXTENDED_EXPIRATION_SECONDS = 24 * 365 * 60 * 60;
+
+/** A verified token: a bound (projected or TokenRequest) one, or a legacy Secret-based one. */
+export type VerifiedServiceAccountToken =
+  { kind: 'bound'; claims: ServiceAccountClaims } | { kind: 'legacy'; claims: LegacyServiceAccountClaims };
 
 const VERIFIED_CACHE_LIMIT = 10_000;
 
@@ -85,9 +114,10 @@ export class ServiceAccountTokenIssuer {
   /** Issues a token; `now` is injectable for tests of expiry. */
   issue(spec: TokenRequestSpec, now = new Date()): { token: string; claims: ServiceAccountClaims } {
     const iat = Math.floor(now.getTime() / 1000);
+    const lifetime = spec.expirationSeconds ?? 3600;
     const claims: ServiceAccountClaims = {
       aud: spec.audiences && spec.audiences.length > 0 ? [...spec.audiences] : [...this.apiAudiences],
-      exp: iat + (spec.expirationSeconds ?? 3600),
+      exp: iat + (spec.extendExpiration ? EXTENDED_EXPIRATION_SECONDS : lifetime),
       iat,
       nbf: iat,
       iss: this.issuer,
@@ -95,8 +125,11 @@ export class ServiceAccountTokenIssuer {
       sub: `system:serviceaccount:${spec.namespace}:${spec.name}`,
       'kubernetes.io': {
         namespace: spec.namespace,
+        ...(spec.node ? { node: spec.node } : {}),
         ...(spec.pod ? { pod: spec.pod } : {}),
+        ...(spec.secret ? { secret: spec.secret } : {}),
         serviceaccount: { name: spec.name, uid: spec.uid },
+        ...(spec.extendExpiration ? { warnafter: iat + lifetime } : {}),
       },
     };
     const token = jwt.sign(claims, this.#privateKey, { algorithm: 'RS256', keyid: this.keyId });
@@ -104,10 +137,64 @@ export class ServiceAccountTokenIssuer {
   }
 
   /**
+   * Issues a legacy token for a `kubernetes.io/service-account-token` Secret, as the tokens controller does.
+   * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/serviceaccount/legacy.go
+   */
+  issueLegacy(spec: { namespace: string; name: string; uid: string; secretName: string }): string {
+    const claims: LegacyServiceAccountClaims = {
+      iss: LEGACY_ISSUER,
+      'kubernetes.io/serviceaccount/namespace': spec.namespace,
+      'kubernetes.io/serviceaccount/secret.name': spec.secretName,
+      'kubernetes.io/serviceaccount/service-account.name': spec.name,
+      'kubernetes.io/serviceaccount/service-account.uid': spec.uid,
+      sub: `system:serviceaccount:${spec.namespace}:${spec.name}`,
+    };
+    return jwt.sign(claims, this.#privateKey, { algorithm: 'RS256', keyid: this.keyId, noTimestamp: true });
+  }
+
+  /**
+   * Verifies a token of either kind by its issuer: bound tokens for the API audiences (or `audiences`,
+   * as TokenReview asks), legacy tokens by signature and claims only (the caller checks the Secret).
+   */
+  verifyAny(token: string, now = new Date(), audiences?: readonly string[]): VerifiedServiceAccountToken {
+    const payload = jwt.decode(token, { json: true });
+    if (payload?.iss === LEGACY_ISSUER) return { kind: 'legacy', claims: this.#verifyLegacy(token) };
+    return { kind: 'bound', claims: this.verify(token, now, audiences) };
+  }
+
+  #verifyLegacy(token: string): LegacyServiceAccountClaims {
+    let decoded: unknown;
+    try {
+      decoded = jwt.verify(token, this.#publicKey, {
+        algorithms: [...SIGNING_ALGORITHMS],
+        issuer: LEGACY_ISSUER,
+      });
+    } catch (error) {
+      throw new TokenRejection(error instanceof Error ? error.message : String(error));
+    }
+    const claims = decoded as Partial<LegacyServiceAccountClaims>;
+    const namespace = claims['kubernetes.io/serviceaccount/namespace'];
+    const name = claims['kubernetes.io/serviceaccount/service-account.name'];
+    if (
+      !namespace ||
+      !name ||
+      !claims['kubernetes.io/serviceaccount/secret.name'] ||
+      !claims['kubernetes.io/serviceaccount/service-account.uid']
+    ) {
+      throw new TokenRejection('legacy token lacks required claims');
+    }
+    if (claims.sub !== `system:serviceaccount:${namespace}:${name}`) {
+      throw new TokenRejection('sub does not match the service account claims');
+    }
+    return claims as LegacyServiceAccountClaims;
+  }
+
+  /**
    * Verifies signature (RS256 only), issuer, audience and time claims. Throws `TokenRejection` with
    * the reason the real authenticator would log.
    */
-  verify(token: string, now = new Date()): ServiceAccountClaims {
+  verify(token: string, now = new Date(), audiences?: readonly string[]): ServiceAccountClaims {
+    if (audiences) return this.#verifyUncached(token, Math.floor(now.getTime() / 1000), audiences);
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const cached = this.#verified.get(token);
     if (cached) {
@@ -116,12 +203,19 @@ export class ServiceAccountTokenIssuer {
       if (cached.nbf > nowSeconds) throw new TokenRejection('service account token is not valid yet');
       return cached;
     }
+    const claims = this.#verifyUncached(token, nowSeconds, this.apiAudiences);
+    if (this.#verified.size >= VERIFIED_CACHE_LIMIT) this.#verified.clear();
+    this.#verified.set(token, claims);
+    return claims;
+  }
+
+  #verifyUncached(token: string, nowSeconds: number, audiences: readonly string[]): ServiceAccountClaims {
     let decoded: unknown;
     try {
       decoded = jwt.verify(token, this.#publicKey, {
         algorithms: [...SIGNING_ALGORITHMS],
         issuer: this.issuer,
-        audience: [...this.apiAudiences] as [string, ...string[]],
+        audience: [...audiences] as [string, ...string[]],
         clockTimestamp: nowSeconds,
       });
     } catch (error) {
@@ -131,10 +225,7 @@ export class ServiceAccountTokenIssuer {
         throw new TokenRejection('service account token is not valid yet');
       throw new TokenRejection(error instanceof Error ? error.message : String(error));
     }
-    const claims = validateClaims(decoded);
-    if (this.#verified.size >= VERIFIED_CACHE_LIMIT) this.#verified.clear();
-    this.#verified.set(token, claims);
-    return claims;
+    return validateClaims(decoded);
   }
 }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { FakeApiServerError } from '../errors/developer-error.js';
+import { parseTokenTtl } from '../sa-dir/token-ttl.js';
 import type { FakeApiServerOptions } from '../types.js';
 
 /** Usage text of the command. */
@@ -13,8 +14,16 @@ Options:
   --fixtures PATH             manifests to serve: a file or directory of .yaml/.yml/.json
                               (repeatable; default: the package's own small cluster)
   --sa-dir DIR                write token, ca.crt and namespace there, as the kubelet does
+  --root DIR                  like --sa-dir, at DIR/var/run/secrets/kubernetes.io/serviceaccount
+                              (what KubeConfig.loadFromCluster(DIR) reads)
   --service-account NS/NAME   whose token goes into --sa-dir (default default/default)
+  --pod NS/NAME               write --sa-dir as the kubelet does for that pod: its service account,
+                              namespace, and a token bound to the pod
+  --token-ttl DURATION        lifetime of that token, e.g. 90s, 10m, 1h (default 3607s, as the
+                              kubelet); rewritten once older than 80% of it
   --kubeconfig FILE           write an admin (system:masters) kubeconfig there
+  --token-auth-file FILE      static users, as kube-apiserver: token,user,uid[,"group1,group2"]
+  --anonymous-auth BOOL       treat requests without credentials as system:anonymous (default true)
   -h, --help                  show this help
   -v, --version               show the version
 
@@ -27,7 +36,10 @@ Once listening (and every file written) it prints, on stdout:
 export type CliRequest =
   | { action: 'help' }
   | { action: 'version' }
-  | { action: 'serve'; options: FakeApiServerOptions & { port: number; host: string } };
+  | {
+      action: 'serve';
+      options: FakeApiServerOptions & { port: number; host: string; tokenAuthFile?: string };
+    };
 
 /** Parses argv (without node and the script); throws `FakeApiServerError` on bad input. */
 export function parseCliArguments(argv: readonly string[]): CliRequest {
@@ -43,7 +55,12 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
         fixtures: { type: 'string', multiple: true },
         'sa-dir': { type: 'string' },
         'service-account': { type: 'string' },
+        root: { type: 'string' },
+        pod: { type: 'string' },
+        'token-ttl': { type: 'string' },
         kubeconfig: { type: 'string' },
+        'anonymous-auth': { type: 'string' },
+        'token-auth-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -62,13 +79,24 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
       'use 0..65535; 0 picks any free port',
     );
   }
-  const options: FakeApiServerOptions & { port: number; host: string } = {
+  const options: FakeApiServerOptions & { port: number; host: string; tokenAuthFile?: string } = {
     port: Number(portText),
     host: values.host ?? '127.0.0.1',
   };
   if (values.fixtures) options.fixtures = values.fixtures;
   if (values['sa-dir']) options.saDir = values['sa-dir'];
   if (values['service-account']) options.serviceAccount = values['service-account'];
+  if (values.root !== undefined) options.root = values.root;
+  if (values.pod !== undefined) options.pod = values.pod;
+  if (values['token-ttl'] !== undefined) options.tokenTtlSeconds = parseTokenTtl(values['token-ttl']);
   if (values.kubeconfig) options.kubeconfig = values.kubeconfig;
+  if (values['token-auth-file']) options.tokenAuthFile = values['token-auth-file'];
+  const anonymous = values['anonymous-auth'];
+  if (anonymous !== undefined) {
+    if (anonymous !== 'true' && anonymous !== 'false') {
+      throw new FakeApiServerError('INVALID_OPTION', `--anonymous-auth ${anonymous} is not true or false`);
+    }
+    options.anonymous = anonymous === 'true';
+  }
   return { action: 'serve', options };
 }

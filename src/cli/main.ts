@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { startFakeApiServer } from '../server/start.js';
 import { parseCliArguments, USAGE } from './args.js';
+import { readTokenAuthFile } from '../auth/token-auth-file.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -25,8 +26,10 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
+  const { tokenAuthFile, ...options } = request.options;
   const server = await startFakeApiServer({
-    ...request.options,
+    ...options,
+    ...(tokenAuthFile ? { users: await readTokenAuthFile(tokenAuthFile) } : {}),
     log: (message) => process.stderr.write(`fake-apiserver: ${message}\n`),
   });
   process.stderr.write(`fake-apiserver: listening on ${server.url}\n`);

@@ -11,6 +11,8 @@ export type DeveloperErrorCode =
   | 'FIXTURE_PARSE_ERROR'
   | 'FIXTURE_INVALID'
   | 'SERVICE_ACCOUNT_NOT_FOUND'
+  | 'POD_NOT_FOUND'
+  | 'AUTOMOUNT_DISABLED'
   | 'ALREADY_CLOSED';
 
 /** An error in how fake-apiserver was started or configured. */

@@ -128,6 +128,35 @@ export const serviceAccountKind: ResourceKind = {
   storage: 'stored',
   nameValidation: 'dns1123Subdomain',
   deleteReturnsObject: true,
+  subresources: [
+    { name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] },
+  ],
+};
+
+/** core/v1 Secret, with the `type` field selector of `addFieldLabelConversionsForSecret`. */
+export const secretKind: ResourceKind = {
+  group: '',
+  version: 'v1',
+  kind: 'Secret',
+  resource: 'secrets',
+  singular: 'secret',
+  namespaced: true,
+  verbs: ALL_VERBS,
+  storage: 'stored',
+  nameValidation: 'dns1123Subdomain',
+  fieldSelectors: fieldGetters('metadata.name', 'metadata.namespace', 'type'),
+  unsupportedFieldMessage: legacyUnsupportedField,
+  defaultOnCreate(secret) {
+    secret.type ??= 'Opaque';
+    // stringData is write-only: merged into data (base64) on write, as the Secret strategy does.
+    const stringData = secret.stringData as Record<string, string> | undefined;
+    if (stringData) {
+      const data = (secret.data ??= {}) as Record<string, string>;
+      for (const [key, value] of Object.entries(stringData))
+        data[key] = Buffer.from(value).toString('base64');
+      delete secret.stringData;
+    }
+  },
 };
 
 /** core/v1 ConfigMap. */
@@ -186,6 +215,7 @@ export const reviewKinds: readonly ResourceKind[] = [
   reviewKind('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
   reviewKind('authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
   reviewKind('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews'),
+  reviewKind('authentication.k8s.io', 'TokenReview', 'tokenreviews'),
 ];
 
 /** Every kind served by default. */
@@ -194,6 +224,7 @@ export const builtInKinds: readonly ResourceKind[] = [
   namespaceKind,
   serviceAccountKind,
   configMapKind,
+  secretKind,
   ...rbacKinds,
   ...reviewKinds,
 ];

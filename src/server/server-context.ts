@@ -2,6 +2,7 @@ import type { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.j
 import type { UserInfo } from '../auth/user-info.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { KindRegistry } from '../registry/kind-registry.js';
+import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { PodLogStore } from '../store/pod-logs.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,8 +20,10 @@ export interface ServerContext {
   serverAddress(): string;
   /** Registers a long-running response (watch, follow) so that close() can end it. */
   trackStream(end: () => void): () => void;
-  /** Runs what the controllers of a cluster do when a namespace appears. */
-  onNamespaceCreated(namespace: string): void;
+  /** Runs what the controllers of a cluster do when an object appears (namespace defaults, token secrets). */
+  onCreated(kind: ResourceKind, obj: KubeObject): void;
+  /** The token authenticator chain, for TokenReview. Throws `TokenRejection`. */
+  authenticateToken(token: string, audiences?: readonly string[]): { user: UserInfo; audiences: string[] };
   /** Human-readable diagnostics (stderr for the CLI). */
   log(message: string): void;
 }

@@ -4,18 +4,26 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import { createAuthenticator } from '../auth/authenticate.js';
-import { ensureNamespaceDefaults } from '../controllers/namespace-defaults.js';
+import { authenticateToken, createAuthenticator, type AuthenticatorDeps } from '../auth/authenticate.js';
+import { staticTokenUsers } from '../auth/static-users.js';
+import { createControllers } from '../controllers/on-created.js';
 import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { loadFixtures } from '../fixtures/load-fixtures.js';
 import { createPipeline } from '../http/pipeline.js';
 import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
-import { generateServerPki } from '../pki/certificates.js';
+import { generateClientCertificate, generateServerPki } from '../pki/certificates.js';
 import { bootstrapPolicy } from '../rbac/bootstrap-policy.js';
-import { builtInKinds, namespaceKind, podKind, serviceAccountKind } from '../registry/built-in-kinds.js';
+import {
+  builtInKinds,
+  namespaceKind,
+  podKind,
+  secretKind,
+  serviceAccountKind,
+} from '../registry/built-in-kinds.js';
 import { KindRegistry } from '../registry/kind-registry.js';
-import { writeServiceAccountDir } from '../sa-dir/write-sa-dir.js';
+import { resolveStartupMount } from '../sa-dir/mount-request.js';
+import { ServiceAccountMounts } from '../sa-dir/mounts.js';
 import { ObjectStore } from '../store/object-store.js';
 import { PodLogStore } from '../store/pod-logs.js';
 import type { FakeApiServerOptions, IssueTokenOptions, StartedFakeApiServer } from '../types.js';
@@ -55,7 +63,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       'use 0 for any free port',
     );
   }
-  const serviceAccount = parseServiceAccount(options.serviceAccount ?? 'default/default');
+  const startupMount = resolveStartupMount(options);
   const log = options.log ?? (() => {});
 
   const registry = new KindRegistry(builtInKinds);
@@ -66,13 +74,14 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     ServiceAccountTokenIssuer.create(),
   ]);
 
-  const clock = systemClock;
+  const clock = options.clock ?? systemClock;
   const store = new ObjectStore({ clock });
   const logs = new PodLogStore();
   for (const obj of bootstrapPolicy()) {
     const kind = registry.byApiVersionKind(obj.apiVersion!, obj.kind!)!;
     store.create(kind, obj);
   }
+  const onCreated = createControllers(store, tokens, pki.ca.cert);
   for (const { kind, object } of fixtures.objects) {
     if (kind.namespaced) {
       const ns = object.metadata?.namespace ?? 'default';
@@ -89,9 +98,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     kind.defaultOnCreate?.(copy);
     store.create(kind, copy, { keepCreationTimestamp: true });
   }
-  for (const namespace of store.list({ kind: namespaceKind }).items) {
-    ensureNamespaceDefaults(store, namespace.metadata?.name ?? '', pki.ca.cert);
-  }
+  // Controllers run once everything is loaded, so that a Secret may come before its service account.
+  for (const namespace of store.list({ kind: namespaceKind }).items) onCreated(namespaceKind, namespace);
+  for (const secret of store.list({ kind: secretKind }).items) onCreated(secretKind, secret);
   for (const podLog of fixtures.podLogs) {
     for (const [container, text] of Object.entries(podLog.containers)) {
       logs.append(podLog.namespace, podLog.pod, container, text);
@@ -111,11 +120,12 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       streams.add(end);
       return () => streams.delete(end);
     },
-    onNamespaceCreated: (namespace) => ensureNamespaceDefaults(store, namespace, pki.ca.cert),
+    onCreated,
+    authenticateToken: (token, audiences) => authenticateToken(token, authenticatorDeps, audiences),
     log,
   };
 
-  const authenticate = createAuthenticator({
+  const authenticatorDeps: AuthenticatorDeps = {
     tokens,
     clock,
     serviceAccount: (ns, name) => {
@@ -126,8 +136,20 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       const pod = store.get(podKind, ns, name);
       return pod?.metadata?.uid ? { uid: pod.metadata.uid } : undefined;
     },
+    secret: (ns, name) => {
+      const secret = store.get(secretKind, ns, name);
+      if (!secret?.metadata?.uid) return undefined;
+      const encoded = (secret.data as Record<string, string> | undefined)?.token;
+      return {
+        uid: secret.metadata.uid,
+        ...(encoded ? { token: Buffer.from(encoded, 'base64').toString('utf8') } : {}),
+      };
+    },
+    staticTokens: staticTokenUsers([...fixtures.users, ...(options.users ?? [])]),
+    anonymous: options.anonymous ?? true,
     onReject: (reason) => log(`unauthorized: ${reason}`),
-  });
+  };
+  const authenticate = createAuthenticator(authenticatorDeps);
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -187,28 +209,33 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     clientCert: pki.admin.cert,
     clientKey: pki.admin.key,
   });
+  const kubeconfigFor = async (user: string, groups: readonly string[] = []): Promise<string> => {
+    const credentials = await generateClientCertificate(pki.ca, user, groups);
+    return renderKubeconfig({
+      server: url,
+      caCert: pki.ca.cert,
+      clientCert: credentials.cert,
+      clientKey: credentials.key,
+      user,
+    });
+  };
+  const mounts = new ServiceAccountMounts({ store, tokens, clock, caCert: pki.ca.cert, log });
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closed ??= new Promise<void>((resolveClose) => {
-      for (const end of [...streams]) end();
-      httpsServer.close(() => resolveClose());
-      for (const socket of sockets) socket.destroy();
-    });
+    closed ??= Promise.all([
+      mounts.stopAll(),
+      new Promise<void>((resolveClose) => {
+        for (const end of [...streams]) end();
+        httpsServer.close(() => resolveClose());
+        for (const socket of sockets) socket.destroy();
+      }),
+    ]).then(() => {});
     return closed;
   };
 
   try {
-    const saDir = options.saDir ? resolve(options.saDir) : undefined;
-    if (saDir) {
-      const token = issueToken(`${serviceAccount.namespace}/${serviceAccount.name}`, {
-        expirationSeconds: 3607,
-      });
-      await writeServiceAccountDir(saDir, {
-        token,
-        'ca.crt': pki.ca.cert,
-        namespace: serviceAccount.namespace,
-      });
-    }
+    const serviceAccountMount = startupMount ? await mounts.mount(startupMount) : undefined;
+    const saDir = serviceAccountMount?.dir;
     const kubeconfigPath = options.kubeconfig ? resolve(options.kubeconfig) : undefined;
     if (kubeconfigPath) {
       await mkdir(dirname(kubeconfigPath), { recursive: true });
@@ -224,6 +251,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       kubeconfig,
       env: { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: String(port) },
       issueToken,
+      kubeconfigFor,
+      serviceAccountMount,
+      mountServiceAccount: (mountOptions) => mounts.mount(mountOptions),
       appendPodLog: (namespace, pod, container, text) => logs.append(namespace, pod, container, text),
       close,
       [Symbol.asyncDispose]: close,

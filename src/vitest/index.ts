@@ -32,7 +32,7 @@ declare module 'vitest' {
 }
 
 /** Options of `createGlobalSetup`: the server's options, less the files it manages itself. */
-export type GlobalSetupOptions = Omit<FakeApiServerOptions, 'saDir' | 'kubeconfig' | 'port'>;
+export type GlobalSetupOptions = Omit<FakeApiServerOptions, 'saDir' | 'root' | 'kubeconfig' | 'port'>;
 
 /**
  * Builds a vitest `globalSetup` function: it starts the server on a free port with a temporary sa-dir and
