@@ -61,6 +61,43 @@ describe('the fake-apiserver command', () => {
     expect(await exited).toBe(0);
   });
 
+  it('authenticates static users from a token auth file and User fixtures, with anonymous access off', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-cli-users-'));
+    const fixtures = resolve(import.meta.dirname, 'fixtures/users');
+    const { exports } = await startCli([
+      ...['--port', '0', '--sa-dir', join(dir, 'sa'), '--anonymous-auth', 'false'],
+      ...[
+        '--fixtures',
+        resolve(import.meta.dirname, '../fixtures'),
+        '--fixtures',
+        join(fixtures, 'users.yaml'),
+      ],
+      ...['--token-auth-file', join(fixtures, 'tokens.csv')],
+    ]);
+    const url = `https://127.0.0.1:${exports[1]!.split('=')[1]}`;
+    const ca = await readFile(join(dir, 'sa', 'ca.crt'), 'utf8');
+    const whoami = async (token: string) =>
+      (
+        await send(url, ca, {
+          method: 'POST',
+          path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+          token,
+          body: {},
+        })
+      ).json().status.userInfo;
+    expect(await whoami('alice-token')).toEqual({
+      username: 'alice',
+      groups: ['developers', 'qa', 'system:authenticated'],
+    });
+    expect(await whoami('bob-token')).toEqual({
+      username: 'bob',
+      uid: '1001',
+      groups: ['ops', 'developers', 'system:authenticated'],
+    });
+    expect((await whoami('carol-token')).groups).toEqual(['system:authenticated']);
+    expect((await send(url, ca, { path: '/version' })).status).toBe(401);
+  });
+
   it('refuses a broken fixture with exit code 2, naming the file and document, and serves nothing', async () => {
     const result = await run(process.execPath, [
       BIN,

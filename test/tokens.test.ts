@@ -243,6 +243,30 @@ for (const minor of [27, 33]) {
       const kubectlRun = (...args: string[]) =>
         run(kubectl, ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args]);
 
+      it("follows the older docs' recipe: a token Secret, then kubectl describe secret", async () => {
+        const manifest = join(dir, 'secret.yaml');
+        await writeFile(
+          manifest,
+          [
+            'apiVersion: v1',
+            'kind: Secret',
+            'metadata:',
+            '  name: default-token',
+            '  annotations:',
+            '    kubernetes.io/service-account.name: default',
+            'type: kubernetes.io/service-account-token',
+            '',
+          ].join('\n'),
+        );
+        expect((await kubectlRun('apply', '-f', manifest)).stdout).toBe('secret/default-token created\n');
+        const described = await kubectlRun('describe', 'secret', 'default-token');
+        expect(described.stdout).toMatch(/^Type:\s+kubernetes\.io\/service-account-token$/m);
+        expect(described.stdout).toMatch(/^namespace:\s+7 bytes$/m);
+        const token = /^token:\s+(\S+)$/m.exec(described.stdout)?.[1] ?? '';
+        const response = await send(server.url, server.caCert, { path: '/api', token });
+        expect(response.status).toBe(200);
+      });
+
       it('issues tokens that authenticate, with duration, audience and pod binding', async () => {
         const plain = await kubectlRun('create', 'token', 'pod-reader', '--duration=2h');
         expect(plain.stderr).toBe('');
