@@ -59,6 +59,13 @@ export interface FakeApiServerOptions {
    * @default true
    */
   anonymous?: boolean;
+  /**
+   * Whether the bootstrap RBAC policy of a real cluster is loaded: `cluster-admin`, the aggregated `admin`,
+   * `edit` and `view`, `system:discovery`, `system:basic-user`, `system:public-info-viewer` and the rest,
+   * with their default bindings. Without it nothing is allowed but what fixtures grant (and `system:masters`).
+   * @default true
+   */
+  rbacBootstrap?: boolean;
   /** Receives human-readable diagnostics (denials, rejected tokens). Silent by default. */
   log?: (message: string) => void;
 }

@@ -1,4 +1,5 @@
-import { badRequest, invalid } from '../errors/status.js';
+import type { UserInfo } from '../auth/user-info.js';
+import { badRequest, invalid, type FieldError } from '../errors/status.js';
 import { decodeObjectBody, readBody } from '../http/body.js';
 import { writeJson } from '../http/respond.js';
 import { authorize, PRIVILEGED_GROUPS, visitRulesFor } from '../rbac/authorizer.js';
@@ -24,7 +25,8 @@ interface NonResourceAttributes {
 
 /**
  * Answers the create-only review kinds on the spot: SelfSubjectAccessReview (`kubectl auth can-i`),
- * SelfSubjectRulesReview (`kubectl auth can-i --list`) and SelfSubjectReview (`kubectl auth whoami`).
+ * SubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview (`kubectl auth can-i --list`),
+ * TokenReview and SelfSubjectReview (`kubectl auth whoami`).
  * Bodies without kind/apiVersion (the Python client's) are defaulted from the URL.
  * @see https://github.com/kubernetes/kubernetes/tree/master/pkg/registry/authorization
  */
@@ -51,7 +53,9 @@ export async function handleReview(
   let status: Record<string, unknown>;
   switch (kind.kind) {
     case 'SelfSubjectAccessReview':
-      status = selfSubjectAccessReview(server, ctx, spec);
+    case 'SubjectAccessReview':
+    case 'LocalSubjectAccessReview':
+      status = accessReview(server, ctx, kind.kind, spec);
       break;
     case 'SelfSubjectRulesReview':
       status = selfSubjectRulesReview(server, ctx, spec);
@@ -114,24 +118,70 @@ function tokenReview(server: ServerContext, spec: Record<string, unknown>): Reco
   }
 }
 
-function selfSubjectAccessReview(server: ServerContext, ctx: RequestContext, spec: Record<string, unknown>) {
+/**
+ * The access reviews: SelfSubjectAccessReview for the caller, SubjectAccessReview for any user (as given in
+ * the spec: no groups are added), LocalSubjectAccessReview for any user in the URL's namespace. Validation as
+ * `ValidateSubjectAccessReviewSpec` and friends.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/authorization/validation/validation.go
+ */
+function accessReview(
+  server: ServerContext,
+  ctx: RequestContext,
+  kind: string,
+  spec: Record<string, unknown>,
+) {
   const resourceAttributes = spec.resourceAttributes as ResourceAttributes | null | undefined;
   const nonResourceAttributes = spec.nonResourceAttributes as NonResourceAttributes | null | undefined;
-  if (!!resourceAttributes === !!nonResourceAttributes) {
-    const field = resourceAttributes ? 'spec.nonResourceAttributes' : 'spec.resourceAttributes';
-    throw invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', [
-      {
-        type: resourceAttributes ? 'FieldValueInvalid' : 'FieldValueRequired',
-        field,
-        detail: resourceAttributes
-          ? `Invalid value: "${JSON.stringify(nonResourceAttributes)}": cannot be specified in combination with resourceAttributes`
-          : 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
-      },
-    ]);
+  const errors: FieldError[] = [];
+  if (resourceAttributes && nonResourceAttributes) {
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.nonResourceAttributes',
+      detail: `Invalid value: ${JSON.stringify(nonResourceAttributes)}: cannot be specified in combination with resourceAttributes`,
+    });
   }
+  if (!resourceAttributes && !nonResourceAttributes) {
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.resourceAttributes',
+      detail:
+        'Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    });
+  }
+  const selfReview = kind === 'SelfSubjectAccessReview';
+  const specUser = typeof spec.user === 'string' ? spec.user : '';
+  const specGroups = Array.isArray(spec.groups) ? (spec.groups as string[]) : [];
+  if (!selfReview && !specUser && specGroups.length === 0) {
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.user',
+      detail: `Invalid value: "": at least one of user or group must be specified`,
+    });
+  }
+  if (kind === 'LocalSubjectAccessReview' && nonResourceAttributes) {
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.nonResourceAttributes',
+      detail: `Invalid value: ${JSON.stringify(nonResourceAttributes)}: disallowed on this kind of request`,
+    });
+  }
+  if (errors.length > 0) throw invalid(kind, 'authorization.k8s.io', '', errors);
+  if (kind === 'LocalSubjectAccessReview' && (resourceAttributes?.namespace ?? '') !== ctx.info.namespace) {
+    throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${ctx.info.namespace}`);
+  }
+  const user: UserInfo = selfReview
+    ? ctx.user
+    : {
+        username: specUser,
+        groups: specGroups,
+        ...(typeof spec.uid === 'string' && spec.uid ? { uid: spec.uid } : {}),
+        ...(spec.extra && typeof spec.extra === 'object'
+          ? { extra: spec.extra as Record<string, string[]> }
+          : {}),
+      };
   const attributes: AuthorizationAttributes = resourceAttributes
     ? {
-        user: ctx.user,
+        user,
         verb: resourceAttributes.verb ?? '',
         isResourceRequest: true,
         path: '',
@@ -143,7 +193,7 @@ function selfSubjectAccessReview(server: ServerContext, ctx: RequestContext, spe
         name: resourceAttributes.name ?? '',
       }
     : {
-        user: ctx.user,
+        user,
         verb: nonResourceAttributes?.verb ?? '',
         isResourceRequest: false,
         path: nonResourceAttributes?.path ?? '',

@@ -24,6 +24,7 @@ Options:
   --kubeconfig FILE           write an admin (system:masters) kubeconfig there
   --token-auth-file FILE      static users, as kube-apiserver: token,user,uid[,"group1,group2"]
   --anonymous-auth BOOL       treat requests without credentials as system:anonymous (default true)
+  --rbac-bootstrap BOOL       load a real cluster's default roles and bindings (default true)
   -h, --help                  show this help
   -v, --version               show the version
 
@@ -60,6 +61,7 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
         'token-ttl': { type: 'string' },
         kubeconfig: { type: 'string' },
         'anonymous-auth': { type: 'string' },
+        'rbac-bootstrap': { type: 'string' },
         'token-auth-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -97,6 +99,13 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
       throw new FakeApiServerError('INVALID_OPTION', `--anonymous-auth ${anonymous} is not true or false`);
     }
     options.anonymous = anonymous === 'true';
+  }
+  const bootstrap = values['rbac-bootstrap'];
+  if (bootstrap !== undefined) {
+    if (bootstrap !== 'true' && bootstrap !== 'false') {
+      throw new FakeApiServerError('INVALID_OPTION', `--rbac-bootstrap ${bootstrap} is not true or false`);
+    }
+    options.rbacBootstrap = bootstrap === 'true';
   }
   return { action: 'serve', options };
 }

@@ -37,6 +37,16 @@ export interface SourcedRule {
   rule: PolicyRule;
   /** `ClusterRoleBinding "x" of ClusterRole "y" to Group "z"` */
   source: string;
+  /** The binding that granted the role; `bindingNamespace` is empty for a ClusterRoleBinding. */
+  binding: BindingObject;
+  bindingNamespace: string;
+  /** The binding's subject that names the user. */
+  subject: Subject;
+}
+
+/** A decision of `authorize`, with the rule that allowed it when RBAC did. */
+export interface RbacDecision extends AuthorizationDecision {
+  allowedBy?: SourcedRule;
 }
 
 /**
@@ -99,7 +109,7 @@ export function visitRulesFor(
       ? `RoleBinding ${JSON.stringify(`${name}/${bindingNamespace}`)} of ${ref.kind} ${JSON.stringify(ref.name)} to ${describeSubject(subject, bindingNamespace)}`
       : `ClusterRoleBinding ${JSON.stringify(name)} of ${ref.kind} ${JSON.stringify(ref.name)} to ${describeSubject(subject, '')}`;
     for (const rule of role.rules ?? []) {
-      if (visit({ rule, source: description })) return true;
+      if (visit({ rule, source: description, binding, bindingNamespace, subject })) return true;
     }
     return false;
   };
@@ -120,19 +130,20 @@ export function visitRulesFor(
  * carries role-resolution errors.
  * @see https://github.com/kubernetes/kubernetes/blob/master/plugin/pkg/auth/authorizer/rbac/rbac.go
  */
-export function authorize(source: RbacSource, attributes: AuthorizationAttributes): AuthorizationDecision {
+export function authorize(source: RbacSource, attributes: AuthorizationAttributes): RbacDecision {
   if (attributes.user.groups.some((g) => (PRIVILEGED_GROUPS as readonly string[]).includes(g))) {
     return { allowed: true, reason: '' };
   }
-  let allowedBy: string | undefined;
-  const errors = visitRulesFor(source, attributes.user, attributes.namespace, ({ rule, source: from }) => {
-    if (ruleAllows(attributes, rule)) {
-      allowedBy = from;
+  let allowedBy: SourcedRule | undefined;
+  const errors = visitRulesFor(source, attributes.user, attributes.namespace, (sourced) => {
+    if (ruleAllows(attributes, sourced.rule)) {
+      allowedBy = sourced;
       return true;
     }
     return false;
   });
-  if (allowedBy !== undefined) return { allowed: true, reason: `RBAC: allowed by ${allowedBy}` };
+  if (allowedBy !== undefined)
+    return { allowed: true, reason: `RBAC: allowed by ${allowedBy.source}`, allowedBy };
   if (errors.length === 0) return { allowed: false, reason: '' };
   return { allowed: false, reason: `RBAC: ${errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`}` };
 }

@@ -214,6 +214,8 @@ function reviewKind(group: string, kind: string, resource: string, namespaced = 
 export const reviewKinds: readonly ResourceKind[] = [
   reviewKind('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
   reviewKind('authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
+  reviewKind('authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews'),
+  reviewKind('authorization.k8s.io', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true),
   reviewKind('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews'),
   reviewKind('authentication.k8s.io', 'TokenReview', 'tokenreviews'),
 ];

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { authenticateToken, createAuthenticator, type AuthenticatorDeps } from '../auth/authenticate.js';
 import { staticTokenUsers } from '../auth/static-users.js';
+import { startClusterRoleAggregation } from '../controllers/clusterrole-aggregation.js';
 import { createControllers } from '../controllers/on-created.js';
 import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
@@ -77,7 +78,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const clock = options.clock ?? systemClock;
   const store = new ObjectStore({ clock });
   const logs = new PodLogStore();
-  for (const obj of bootstrapPolicy()) {
+  for (const obj of options.rbacBootstrap === false ? [] : bootstrapPolicy()) {
     const kind = registry.byApiVersionKind(obj.apiVersion!, obj.kind!)!;
     store.create(kind, obj);
   }
@@ -101,6 +102,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   // Controllers run once everything is loaded, so that a Secret may come before its service account.
   for (const namespace of store.list({ kind: namespaceKind }).items) onCreated(namespaceKind, namespace);
   for (const secret of store.list({ kind: secretKind }).items) onCreated(secretKind, secret);
+  const aggregation = startClusterRoleAggregation(store);
   for (const podLog of fixtures.podLogs) {
     for (const [container, text] of Object.entries(podLog.containers)) {
       logs.append(podLog.namespace, podLog.pod, container, text);
@@ -225,6 +227,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     closed ??= Promise.all([
       mounts.stopAll(),
       new Promise<void>((resolveClose) => {
+        aggregation.stop();
         for (const end of [...streams]) end();
         httpsServer.close(() => resolveClose());
         for (const socket of sockets) socket.destroy();
