@@ -99,6 +99,15 @@ export class ObjectStore {
     return bucket;
   }
 
+  /** A private copy of an incoming object, with where it is (or would be) stored. */
+  #target(kind: ResourceKind, input: KubeObject) {
+    const obj = structuredClone(input);
+    const metadata = (obj.metadata ??= {});
+    const namespace = kind.namespaced ? (metadata.namespace ?? '') : '';
+    const name = metadata.name ?? '';
+    return { obj, metadata, namespace, name, bucket: this.#bucket(kind), key: objectKey(namespace, name) };
+  }
+
   /** One object (deeply frozen: clone it to change it), or undefined. */
   get(kind: ResourceKind, namespace: string, name: string): KubeObject | undefined {
     return this.#objects.get(kindKeyOf(kind))?.get(objectKey(namespace, name));
@@ -164,12 +173,7 @@ export class ObjectStore {
     input: KubeObject,
     options: { dryRun?: boolean; keepCreationTimestamp?: boolean } = {},
   ): KubeObject {
-    const obj = structuredClone(input);
-    const metadata = (obj.metadata ??= {});
-    const namespace = kind.namespaced ? (metadata.namespace ?? '') : '';
-    const name = metadata.name ?? '';
-    const bucket = this.#bucket(kind);
-    const key = objectKey(namespace, name);
+    const { obj, metadata, namespace, name, bucket, key } = this.#target(kind, input);
     if (bucket.has(key)) throw alreadyExists(groupResource(kind), name);
     metadata.uid = randomUUID();
     if (!options.keepCreationTimestamp || typeof metadata.creationTimestamp !== 'string') {
@@ -184,6 +188,7 @@ export class ObjectStore {
       return obj;
     }
     metadata.resourceVersion = String(++this.#resourceVersion);
+    deepFreeze(obj);
     bucket.set(key, obj);
     this.#record({
       type: 'ADDED',
@@ -200,12 +205,7 @@ export class ObjectStore {
    * one is a 409 Conflict, as optimistic concurrency requires; uid and creationTimestamp are kept.
    */
   update(kind: ResourceKind, input: KubeObject, options: { dryRun?: boolean } = {}): KubeObject {
-    const obj = structuredClone(input);
-    const metadata = (obj.metadata ??= {});
-    const namespace = kind.namespaced ? (metadata.namespace ?? '') : '';
-    const name = metadata.name ?? '';
-    const bucket = this.#bucket(kind);
-    const key = objectKey(namespace, name);
+    const { obj, metadata, namespace, name, bucket, key } = this.#target(kind, input);
     const current = bucket.get(key);
     if (!current) throw notFound(groupResource(kind), name);
     const currentMeta = current.metadata!;
