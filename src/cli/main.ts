@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { FakeApiServerError } from '../errors/developer-error.js';
-import { startFakeApiServer } from '../server/start.js';
 import { parseCliArguments, USAGE } from './args.js';
 import { readTokenAuthFile } from '../auth/token-auth-file.js';
 
@@ -27,6 +26,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     return 0;
   }
   const { tokenAuthFile, ...options } = request.options;
+  // Loaded only to serve, so that --help and --version answer without loading the server.
+  const { startFakeApiServer } = await import('../server/start.js');
   const server = await startFakeApiServer({
     ...options,
     ...(tokenAuthFile ? { users: await readTokenAuthFile(tokenAuthFile) } : {}),
