@@ -60,6 +60,13 @@ describe('resources over the wire', () => {
       path: '/api/v1/namespaces/default/pods?fieldSelector=spec.nodeName%3Dminikube,metadata.name!%3Dhelloworld',
     });
     expect(podNames(byNode.json())).toEqual(['web-7d4b9c6f5-x2kqp']);
+    const byName = await asAdmin({
+      path: '/api/v1/namespaces/default/pods?fieldSelector=metadata.name%3Dhelloworld',
+    });
+    expect(byName.json().kind).toBe('PodList');
+    expect(podNames(byName.json())).toEqual(['helloworld']);
+    const allByName = await asAdmin({ path: '/api/v1/pods?fieldSelector=metadata.name%3Ddb-migrate-5xq2w' });
+    expect(podNames(allByName.json())).toEqual(['db-migrate-5xq2w']);
     const unsupported = await asAdmin({ path: '/api/v1/pods?fieldSelector=spec.foo%3Dbar' });
     expect(unsupported.status).toBe(400);
     expect(unsupported.json().message).toBe('field label not supported: spec.foo');

@@ -36,7 +36,7 @@ export async function servePodLog(
   if (ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD') {
     throw badRequest('the server does not allow this method on the requested resource');
   }
-  const { namespace, name } = ctx.info;
+  const { namespace, pathName: name } = ctx.info;
   const pod = server.store.get(kind, namespace, name);
   if (!pod) throw notFound({ group: '', resource: 'pods' }, name);
   const spec = pod.spec as Record<string, unknown> | undefined;

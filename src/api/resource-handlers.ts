@@ -13,6 +13,7 @@ import { handleReview } from './reviews.js';
 import { toTable } from './table.js';
 import { serveWatch } from './watch.js';
 import { namespaceKind } from '../registry/built-in-kinds.js';
+import { confirmRbacWrite } from '../rbac/escalation.js';
 
 /**
  * Serves a resource request whose group/version/resource the registry knows: CRUD, list, watch, patch
@@ -26,7 +27,7 @@ export async function handleResourceRequest(
   const { info, req } = ctx;
   if (kind.namespaced === false && info.namespace && !(kind === namespaceKind)) throw pathNotFound();
   if (kind.storage === 'review') {
-    if (req.method !== 'POST' || info.name) throw methodNotAllowed();
+    if (req.method !== 'POST' || info.pathName) throw methodNotAllowed();
     return handleReview(server, ctx, kind);
   }
   if (info.subresource) {
@@ -35,32 +36,32 @@ export async function handleResourceRequest(
     if (sub.name === 'log') return servePodLog(server, ctx, kind);
     if (sub.name === 'status') return handleStatus(server, ctx, kind);
     if (sub.name === 'token') {
-      const account = server.store.get(kind, ctx.info.namespace, ctx.info.name);
-      if (!account) throw notFound(groupResource(kind), ctx.info.name);
+      const account = server.store.get(kind, ctx.info.namespace, ctx.info.pathName);
+      if (!account) throw notFound(groupResource(kind), ctx.info.pathName);
       return handleTokenRequest(server, ctx, account);
     }
     throw pathNotFound();
   }
   const namespace = kind.namespaced ? info.namespace : '';
-  if (kind.namespaced && info.name && !info.namespace) throw pathNotFound();
+  if (kind.namespaced && info.pathName && !info.namespace) throw pathNotFound();
   if (info.parts.length > 2) throw pathNotFound();
   switch (req.method) {
     case 'GET':
     case 'HEAD':
-      if (info.name) return getObject(server, ctx, kind, namespace);
+      if (info.pathName) return getObject(server, ctx, kind, namespace);
       return listOrWatch(server, ctx, kind);
     case 'POST':
-      if (info.name) throw methodNotAllowed();
+      if (info.pathName) throw methodNotAllowed();
       if (kind.namespaced && !info.namespace) throw methodNotAllowed();
       return createObject(server, ctx, kind, namespace);
     case 'PUT':
-      if (!info.name) throw methodNotAllowed();
+      if (!info.pathName) throw methodNotAllowed();
       return replaceObject(server, ctx, kind, namespace);
     case 'PATCH':
-      if (!info.name) throw methodNotAllowed();
+      if (!info.pathName) throw methodNotAllowed();
       return patchObject(server, ctx, kind, namespace);
     case 'DELETE':
-      if (!info.name) return deleteCollection(server, ctx, kind, namespace);
+      if (!info.pathName) return deleteCollection(server, ctx, kind, namespace);
       return deleteObject(server, ctx, kind, namespace);
     default:
       throw methodNotAllowed();
@@ -86,8 +87,8 @@ function requireNamespace(server: ServerContext, kind: ResourceKind, namespace: 
 }
 
 function getObject(server: ServerContext, ctx: RequestContext, kind: ResourceKind, namespace: string): void {
-  const obj = server.store.get(kind, namespace, ctx.info.name);
-  if (!obj) throw notFound(groupResource(kind), ctx.info.name);
+  const obj = server.store.get(kind, namespace, ctx.info.pathName);
+  if (!obj) throw notFound(groupResource(kind), ctx.info.pathName);
   respondObject(server, ctx, 200, kind, obj);
 }
 
@@ -184,9 +185,12 @@ async function createObject(
 ) {
   const dryRun = isDryRun(ctx.query);
   const obj = admitObject(kind, await readObject(ctx), namespace);
+  // Upstream order: NamespaceLifecycle admission, then the RBAC storage's escalation check (before
+  // generateName and validation, so its message has no name yet), then the store's BeforeCreate.
+  requireNamespace(server, kind, namespace);
+  confirmRbacWrite(server, ctx, kind, obj);
   resolveGenerateName(obj);
   validateObjectName(kind, obj);
-  requireNamespace(server, kind, namespace);
   kind.defaultOnCreate?.(obj);
   const created = server.store.create(kind, obj, { dryRun });
   if (!dryRun) server.onCreated(kind, created);
@@ -200,10 +204,11 @@ async function replaceObject(
   namespace: string,
 ) {
   const dryRun = isDryRun(ctx.query);
-  const obj = admitObject(kind, await readObject(ctx), namespace, ctx.info.name);
+  const obj = admitObject(kind, await readObject(ctx), namespace, ctx.info.pathName);
   validateObjectName(kind, obj);
-  const current = server.store.get(kind, namespace, ctx.info.name);
-  if (!current) throw notFound(groupResource(kind), ctx.info.name);
+  const current = server.store.get(kind, namespace, ctx.info.pathName);
+  if (!current) throw notFound(groupResource(kind), ctx.info.pathName);
+  confirmRbacWrite(server, ctx, kind, obj, current);
   if (kind.subresources?.some((s) => s.name === 'status')) obj.status = current.status;
   writeJson(ctx.res, 200, server.store.update(kind, obj, { dryRun }));
 }
@@ -217,15 +222,16 @@ async function patchObject(
   const dryRun = isDryRun(ctx.query);
   const mediaType = mediaTypeOf(ctx.req.headers['content-type']);
   const body = await readBody(ctx.req);
-  const current = server.store.get(kind, namespace, ctx.info.name);
-  if (!current) throw notFound(groupResource(kind), ctx.info.name);
+  const current = server.store.get(kind, namespace, ctx.info.pathName);
+  if (!current) throw notFound(groupResource(kind), ctx.info.pathName);
   const patched = applyPatch(kind, current, body, mediaType);
-  const obj = admitObject(kind, patched, namespace, ctx.info.name);
+  const obj = admitObject(kind, patched, namespace, ctx.info.pathName);
   if (obj.metadata) {
     obj.metadata.uid = current.metadata?.uid;
     if (!patchCarriesResourceVersion(body, mediaType))
       obj.metadata.resourceVersion = current.metadata?.resourceVersion;
   }
+  confirmRbacWrite(server, ctx, kind, obj, current);
   validateObjectName(kind, obj);
   writeJson(ctx.res, 200, server.store.update(kind, obj, { dryRun }));
 }
@@ -243,8 +249,8 @@ function patchCarriesResourceVersion(body: Buffer, mediaType: string): boolean {
 
 async function handleStatus(server: ServerContext, ctx: RequestContext, kind: ResourceKind): Promise<void> {
   const namespace = kind.namespaced ? ctx.info.namespace : '';
-  const current = server.store.get(kind, namespace, ctx.info.name);
-  if (!current) throw notFound(groupResource(kind), ctx.info.name);
+  const current = server.store.get(kind, namespace, ctx.info.pathName);
+  if (!current) throw notFound(groupResource(kind), ctx.info.pathName);
   const dryRun = ctx.req.method === 'GET' ? false : isDryRun(ctx.query);
   let incoming: KubeObject;
   switch (ctx.req.method) {
@@ -252,7 +258,7 @@ async function handleStatus(server: ServerContext, ctx: RequestContext, kind: Re
       writeJson(ctx.res, 200, current);
       return;
     case 'PUT':
-      incoming = admitObject(kind, await readObject(ctx), namespace, ctx.info.name);
+      incoming = admitObject(kind, await readObject(ctx), namespace, ctx.info.pathName);
       break;
     case 'PATCH': {
       const mediaType = mediaTypeOf(ctx.req.headers['content-type']);
@@ -260,7 +266,7 @@ async function handleStatus(server: ServerContext, ctx: RequestContext, kind: Re
         kind,
         applyPatch(kind, current, await readBody(ctx.req), mediaType),
         namespace,
-        ctx.info.name,
+        ctx.info.pathName,
       );
       break;
     }
@@ -313,12 +319,13 @@ async function deleteObject(
 ) {
   const options = await readDeleteOptions(ctx);
   const dryRun = (options.dryRun ?? []).includes('All');
-  const deleted = server.store.delete(kind, namespace, ctx.info.name, {
+  const deleted = server.store.delete(kind, namespace, ctx.info.pathName, {
     dryRun,
     ...(options.preconditions ? { preconditions: options.preconditions } : {}),
   });
-  if (!dryRun && kind === namespaceKind) deleteNamespaceContents(server, ctx.info.name);
-  if (!dryRun && kind.resource === 'pods' && kind.group === '') server.logs.forget(namespace, ctx.info.name);
+  if (!dryRun && kind === namespaceKind) deleteNamespaceContents(server, ctx.info.pathName);
+  if (!dryRun && kind.resource === 'pods' && kind.group === '')
+    server.logs.forget(namespace, ctx.info.pathName);
   if (kind.deleteReturnsObject) {
     writeJson(ctx.res, 200, deleted);
     return;
@@ -329,7 +336,7 @@ async function deleteObject(
     metadata: {},
     status: 'Success',
     details: {
-      name: ctx.info.name,
+      name: ctx.info.pathName,
       ...(kind.group ? { group: kind.group } : {}),
       kind: kind.resource,
       uid: deleted.metadata?.uid,

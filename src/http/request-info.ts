@@ -17,7 +17,10 @@ export interface RequestInfo {
   namespace: string;
   resource: string;
   subresource: string;
+  /** The name authorization sees: the URL's, or for list/watch an exact `metadata.name` field selector's. */
   name: string;
+  /** The object name in the URL path, which routing uses (empty for collections). */
+  pathName: string;
   /** Path segments after the subresource (unused by this server, kept for exact routing). */
   parts: string[];
 }
@@ -44,6 +47,7 @@ export function parseRequestInfo(method: string, rawPath: string, query: URLSear
     resource: '',
     subresource: '',
     name: '',
+    pathName: '',
     parts: [],
   };
   let segments = rawPath
@@ -105,7 +109,7 @@ export function parseRequestInfo(method: string, rawPath: string, query: URLSear
 
   info.parts = segments;
   if (segments.length >= 3) info.subresource = segments[2]!;
-  if (segments.length >= 2) info.name = segments[1]!;
+  if (segments.length >= 2) info.name = info.pathName = segments[1]!;
   if (segments.length >= 1) info.resource = segments[0]!;
 
   // A GET without a name is a list, or a watch; a DELETE without a name is a deletecollection.

@@ -145,7 +145,9 @@ export function authorize(source: RbacSource, attributes: AuthorizationAttribute
   if (allowedBy !== undefined)
     return { allowed: true, reason: `RBAC: allowed by ${allowedBy.source}`, allowedBy };
   if (errors.length === 0) return { allowed: false, reason: '' };
-  return { allowed: false, reason: `RBAC: ${errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`}` };
+  // utilerrors.NewAggregate prints each distinct message once, in brackets only when several remain.
+  const unique = [...new Set(errors)];
+  return { allowed: false, reason: `RBAC: ${unique.length === 1 ? unique[0] : `[${unique.join(', ')}]`}` };
 }
 
 /**
