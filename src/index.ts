@@ -12,3 +12,17 @@ export type {
 } from './types.js';
 export type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
 export type { Clock } from './server/clock.js';
+export type {
+  AuthorizationAllowedBy,
+  AuthorizationDecisionFilter,
+  AuthorizationDecisionRecord,
+  AuthorizationDenial,
+  AuthorizationMismatch,
+  AuthorizationMismatchField,
+  AuthorizationNearMiss,
+  AuthorizationRequestAttributes,
+  RbacObjectReference,
+  RbacPolicyRule,
+  RbacReportOptions,
+  RbacSubject,
+} from './rbac/decision-types.js';

@@ -1,5 +1,10 @@
 import type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
 import type { Clock } from './server/clock.js';
+import type {
+  AuthorizationDecisionFilter,
+  AuthorizationDecisionRecord,
+  RbacReportOptions,
+} from './rbac/decision-types.js';
 
 /** Options of `startFakeApiServer`, mirroring the CLI flags. */
 export interface FakeApiServerOptions {
@@ -66,7 +71,15 @@ export interface FakeApiServerOptions {
    * @default true
    */
   rbacBootstrap?: boolean;
-  /** Receives human-readable diagnostics (denials, rejected tokens). Silent by default. */
+  /**
+   * On `close()`, write there the least-privilege RBAC (Roles, ClusterRole and bindings as YAML) for every
+   * service account that made a request: see `rbacReport`.
+   */
+  rbacReportFile?: string;
+  /**
+   * Receives human-readable diagnostics: each denial in one line with the closest rule and what it lacked,
+   * rejected tokens. Silent by default.
+   */
   log?: (message: string) => void;
 }
 
@@ -127,7 +140,23 @@ export interface StartedFakeApiServer {
   kubeconfigFor(user: string, groups?: readonly string[]): Promise<string>;
   /** Appends text to a pod container's log (streamed to followers). */
   appendPodLog(namespace: string, pod: string, container: string, text: string): void;
-  /** Ends open watches and connections and stops listening. Idempotent. */
+  /**
+   * The authorization decisions made so far (the last 10,000), oldest first: the request's
+   * attributes, allowed or not, and why (the binding and rule that allowed it, or the closest rules that
+   * did not and what each lacked). Impersonation checks are included; access reviews (`can-i`) are not.
+   */
+  authorizationDecisions(filter?: AuthorizationDecisionFilter): AuthorizationDecisionRecord[];
+  /** A decision in a few readable lines: the verdict, the rule behind it or the closest misses and the fix. */
+  explain(decision: AuthorizationDecisionRecord): string;
+  /**
+   * The least-privilege RBAC for one user as YAML for `kubectl apply -f`: the Roles, RoleBindings,
+   * ClusterRole and ClusterRoleBinding that allow exactly the requests it made here, allowed or denied.
+   */
+  rbacReport(options: RbacReportOptions): string;
+  /**
+   * Ends open watches and connections and stops listening, then writes `rbacReportFile` if given (rejects
+   * with a `FakeApiServerError` if it cannot). Idempotent.
+   */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }

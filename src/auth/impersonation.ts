@@ -300,9 +300,12 @@ export function applyImpersonation(
 ): UserInfo | undefined {
   let user: UserInfo;
   try {
-    user = resolveImpersonation(req.headersDistinct, requestor, (attributes) =>
-      authorize(rbacSourceFromStore(server), attributes),
-    );
+    user = resolveImpersonation(req.headersDistinct, requestor, (attributes) => {
+      const decision = authorize(rbacSourceFromStore(server), attributes);
+      const path = (req.url ?? '/').split('?')[0];
+      server.authorizations?.record('impersonation', req.method ?? 'GET', attributes, decision, path);
+      return decision;
+    });
   } catch (error) {
     if (error instanceof ImpersonationHeaderError) {
       server.log(`impersonation rejected: ${error.message}`);
@@ -314,10 +317,6 @@ export function applyImpersonation(
       return undefined;
     }
     if (error instanceof ImpersonationForbidden) {
-      const a = error.attributes;
-      server.log(
-        `forbidden: ${requestor.username} impersonate ${a.resource}${a.subresource ? `/${a.subresource}` : ''} ns=${a.namespace || '-'} name=${a.name}`,
-      );
       res.setHeader('X-Content-Type-Options', 'nosniff');
     }
     throw error;

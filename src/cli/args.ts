@@ -22,6 +22,8 @@ Options:
   --token-ttl DURATION        lifetime of that token, e.g. 90s, 10m, 1h (default 3607s, as the
                               kubelet); rewritten once older than 80% of it
   --kubeconfig FILE           write an admin (system:masters) kubeconfig there
+  --rbac-report FILE          on exit, write there the least-privilege Roles/ClusterRole and bindings
+                              (YAML) for every service account that made a request
   --token-auth-file FILE      static users, as kube-apiserver: token,user,uid[,"group1,group2"]
   --anonymous-auth BOOL       treat requests without credentials as system:anonymous (default true)
   --rbac-bootstrap BOOL       load a real cluster's default roles and bindings (default true)
@@ -60,6 +62,7 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
         pod: { type: 'string' },
         'token-ttl': { type: 'string' },
         kubeconfig: { type: 'string' },
+        'rbac-report': { type: 'string' },
         'anonymous-auth': { type: 'string' },
         'rbac-bootstrap': { type: 'string' },
         'token-auth-file': { type: 'string' },
@@ -92,6 +95,7 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
   if (values.pod !== undefined) options.pod = values.pod;
   if (values['token-ttl'] !== undefined) options.tokenTtlSeconds = parseTokenTtl(values['token-ttl']);
   if (values.kubeconfig) options.kubeconfig = values.kubeconfig;
+  if (values['rbac-report']) options.rbacReportFile = values['rbac-report'];
   if (values['token-auth-file']) options.tokenAuthFile = values['token-auth-file'];
   const anonymous = values['anonymous-auth'];
   if (anonymous !== undefined) {

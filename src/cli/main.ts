@@ -43,7 +43,17 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
 
   const shutdown = (why: string): void => {
     process.stderr.write(`fake-apiserver: ${why}, shutting down\n`);
-    void server.close().then(() => process.exit(0));
+    server.close().then(
+      () => {
+        if (options.rbacReportFile)
+          process.stderr.write(`fake-apiserver: RBAC report written to ${options.rbacReportFile}\n`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', () => shutdown('interrupted'));
   process.once('SIGTERM', () => shutdown('terminated'));

@@ -58,6 +58,7 @@ function attributesOf(info: RequestInfo, user: UserInfo): AuthorizationAttribute
 function authorizeRequest(server: ServerContext, ctx: RequestContext): void {
   const attributes = attributesOf(ctx.info, ctx.user);
   const decision = authorize(rbacSourceFromStore(server), attributes);
+  server.authorizations?.record('request', ctx.req.method ?? 'GET', attributes, decision);
   if (decision.allowed) return;
   const { info } = ctx;
   const details: Record<string, string> = {};
@@ -66,9 +67,6 @@ function authorizeRequest(server: ServerContext, ctx: RequestContext): void {
     if (info.apiGroup) details.group = info.apiGroup;
     details.kind = info.resource;
   }
-  server.log(
-    `forbidden: ${ctx.user.username} ${info.verb} ${info.isResourceRequest ? `${info.resource}${info.subresource ? `/${info.subresource}` : ''} ns=${info.namespace || '-'} name=${info.name || '-'}` : info.path}`,
-  );
   throw new ApiError(403, 'Forbidden', forbiddenMessage(attributes, decision.reason), details);
 }
 

@@ -7,6 +7,7 @@ import type { ObjectStore } from '../store/object-store.js';
 import type { PodLogStore } from '../store/pod-logs.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from './clock.js';
+import type { AuthorizationRecorder } from '../rbac/decision-log.js';
 
 /** Everything request handling needs, shared by all requests of one server. */
 export interface ServerContext {
@@ -26,6 +27,8 @@ export interface ServerContext {
   authenticateToken(token: string, audiences?: readonly string[]): { user: UserInfo; audiences: string[] };
   /** Human-readable diagnostics (stderr for the CLI). */
   log(message: string): void;
+  /** Records every authorization decision (and logs denials); absent in bare contexts. */
+  authorizations?: AuthorizationRecorder;
 }
 
 /** One request as it moves through the pipeline. */

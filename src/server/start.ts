@@ -15,6 +15,9 @@ import { createPipeline } from '../http/pipeline.js';
 import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { generateClientCertificate, generateServerPki } from '../pki/certificates.js';
 import { bootstrapPolicy } from '../rbac/bootstrap-policy.js';
+import { AuthorizationRecorder } from '../rbac/decision-log.js';
+import { explainDecision } from '../rbac/explain.js';
+import { rbacReport, writeRbacReportFile } from '../rbac/report.js';
 import {
   builtInKinds,
   namespaceKind,
@@ -111,6 +114,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
 
   const streams = new Set<() => void>();
   let port = requestedPort;
+  const authorizations = new AuthorizationRecorder({ store, clock, log });
+  const rbacReportFile = options.rbacReportFile ? resolve(options.rbacReportFile) : undefined;
+  let started = false;
   const server: ServerContext = {
     registry,
     store,
@@ -125,6 +131,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     onCreated,
     authenticateToken: (token, audiences) => authenticateToken(token, authenticatorDeps, audiences),
     log,
+    authorizations,
   };
 
   const authenticatorDeps: AuthenticatorDeps = {
@@ -232,7 +239,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
         httpsServer.close(() => resolveClose());
         for (const socket of sockets) socket.destroy();
       }),
-    ]).then(() => {});
+    ]).then(() =>
+      started && rbacReportFile ? writeRbacReportFile(authorizations, rbacReportFile) : undefined,
+    );
     return closed;
   };
 
@@ -244,6 +253,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       await mkdir(dirname(kubeconfigPath), { recursive: true });
       await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
     }
+    started = true;
     return {
       url,
       host,
@@ -258,6 +268,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       serviceAccountMount,
       mountServiceAccount: (mountOptions) => mounts.mount(mountOptions),
       appendPodLog: (namespace, pod, container, text) => logs.append(namespace, pod, container, text),
+      authorizationDecisions: (filter) => authorizations.decisions(filter),
+      explain: explainDecision,
+      rbacReport: (reportOptions) => rbacReport(authorizations, reportOptions),
       close,
       [Symbol.asyncDispose]: close,
     };
