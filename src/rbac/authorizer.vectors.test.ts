@@ -4,36 +4,20 @@
 //   pkg/apis/rbac/helpers_test.go: TestResourceMatches
 //   pkg/registry/rbac/validation/rule_test.go: TestDefaultRuleResolver, TestAppliesTo
 import { describe, expect, it } from 'vitest';
+import { staticRbacSource, type StaticPolicy } from './static-source.js';
 import type { UserInfo } from '../auth/user-info.js';
 import {
   authorize,
   subjectMatches,
   visitRulesFor,
   type BindingObject,
-  type RbacSource,
   type RoleObject,
 } from './authorizer.js';
 import { resourceMatches, ruleAllows } from './rule-matching.js';
 import type { AuthorizationAttributes, PolicyRule, Subject } from './types.js';
 
-interface Policy {
-  roles?: RoleObject[];
-  roleBindings?: BindingObject[];
-  clusterRoles?: RoleObject[];
-  clusterRoleBindings?: BindingObject[];
-}
-
-/** `NewTestRuleResolver`: RBAC objects from lists. */
-function staticSource(policy: Policy): RbacSource {
-  return {
-    clusterRoleBindings: () => policy.clusterRoleBindings ?? [],
-    roleBindings: (namespace) =>
-      (policy.roleBindings ?? []).filter((b) => b.metadata?.namespace === namespace),
-    clusterRole: (name) => (policy.clusterRoles ?? []).find((r) => r.metadata?.name === name),
-    role: (namespace, name) =>
-      (policy.roles ?? []).find((r) => r.metadata?.namespace === namespace && r.metadata?.name === name),
-  };
-}
+type Policy = StaticPolicy;
+const staticSource = staticRbacSource;
 
 /** rbac_test.go `newRule`: each argument split on commas, so "" is `[""]`. */
 function newRule(verbs: string, apiGroups: string, resources: string, nonResourceURLs: string): PolicyRule {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { staticRbacSource, type StaticPolicy } from './static-source.js';
 import type { UserInfo } from '../auth/user-info.js';
 import { ApiError } from '../errors/status.js';
 import type { KubeObject } from '../registry/resource-kind.js';
-import type { BindingObject, RbacSource, RoleObject } from './authorizer.js';
+import type { RbacSource } from './authorizer.js';
 import {
   checkRbacWrite,
   confirmNoEscalation,
@@ -12,23 +13,8 @@ import {
 } from './escalation.js';
 import type { PolicyRule } from './types.js';
 
-interface Policy {
-  roles?: RoleObject[];
-  roleBindings?: BindingObject[];
-  clusterRoles?: RoleObject[];
-  clusterRoleBindings?: BindingObject[];
-}
-
-function staticSource(policy: Policy): RbacSource {
-  return {
-    clusterRoleBindings: () => policy.clusterRoleBindings ?? [],
-    roleBindings: (namespace) =>
-      (policy.roleBindings ?? []).filter((b) => b.metadata?.namespace === namespace),
-    clusterRole: (name) => (policy.clusterRoles ?? []).find((r) => r.metadata?.name === name),
-    role: (namespace, name) =>
-      (policy.roles ?? []).find((r) => r.metadata?.namespace === namespace && r.metadata?.name === name),
-  };
-}
+type Policy = StaticPolicy;
+const staticSource = staticRbacSource;
 
 const RBAC = 'rbac.authorization.k8s.io';
 
