@@ -327,4 +327,32 @@ describe('resources over the wire', () => {
       status: { allowed: false },
     });
   });
+
+  it("merges a Secret's write-only stringData into data on create, replace and patch", async () => {
+    const path = '/api/v1/namespaces/default/secrets';
+    const created = await asAdmin({
+      method: 'POST',
+      path,
+      body: { metadata: { name: 'creds' }, stringData: { user: 'a' } },
+    });
+    expect(created.json()).toMatchObject({
+      type: 'Opaque',
+      data: { user: Buffer.from('a').toString('base64') },
+    });
+    expect(created.json().stringData).toBeUndefined();
+    const replaced = await asAdmin({
+      method: 'PUT',
+      path: `${path}/creds`,
+      body: { metadata: { name: 'creds' }, data: created.json().data, stringData: { password: 'b' } },
+    });
+    expect(replaced.json().data).toEqual({ user: 'YQ==', password: 'Yg==' });
+    const patched = await asAdmin({
+      method: 'PATCH',
+      path: `${path}/creds`,
+      body: { stringData: { user: 'c' } },
+      contentType: 'application/merge-patch+json',
+    });
+    expect(patched.json().data).toEqual({ user: 'Yw==', password: 'Yg==' });
+    expect(patched.json().stringData).toBeUndefined();
+  });
 });

@@ -192,6 +192,7 @@ async function createObject(
   resolveGenerateName(obj);
   validateObjectName(kind, obj);
   kind.defaultOnCreate?.(obj);
+  kind.normalizeOnWrite?.(obj);
   const created = server.store.create(kind, obj, { dryRun });
   if (!dryRun) server.onCreated(kind, created);
   writeJson(ctx.res, 201, created);
@@ -210,6 +211,7 @@ async function replaceObject(
   if (!current) throw notFound(groupResource(kind), ctx.info.pathName);
   confirmRbacWrite(server, ctx, kind, obj, current);
   if (kind.subresources?.some((s) => s.name === 'status')) obj.status = current.status;
+  kind.normalizeOnWrite?.(obj);
   writeJson(ctx.res, 200, server.store.update(kind, obj, { dryRun }));
 }
 
@@ -233,6 +235,7 @@ async function patchObject(
   }
   confirmRbacWrite(server, ctx, kind, obj, current);
   validateObjectName(kind, obj);
+  kind.normalizeOnWrite?.(obj);
   writeJson(ctx.res, 200, server.store.update(kind, obj, { dryRun }));
 }
 

@@ -148,7 +148,9 @@ export const secretKind: ResourceKind = {
   unsupportedFieldMessage: legacyUnsupportedField,
   defaultOnCreate(secret) {
     secret.type ??= 'Opaque';
-    // stringData is write-only: merged into data (base64) on write, as the Secret strategy does.
+  },
+  normalizeOnWrite(secret) {
+    // stringData is write-only: merged into data (base64) on every write, as the Secret strategy does.
     const stringData = secret.stringData as Record<string, string> | undefined;
     if (stringData) {
       const data = (secret.data ??= {}) as Record<string, string>;

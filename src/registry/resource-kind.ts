@@ -67,6 +67,8 @@ export interface ResourceKind {
   deleteReturnsObject?: boolean;
   /** Fills the fields the real apiserver defaults on create (e.g. a pod's `status.phase`). */
   defaultOnCreate?: (obj: KubeObject) => void;
+  /** Normalizes every write, create and update alike (e.g. a Secret's write-only `stringData`). */
+  normalizeOnWrite?: (obj: KubeObject) => void;
   /** Whether `metadata.generation` is tracked and bumped on spec changes. */
   tracksGeneration?: boolean;
 }

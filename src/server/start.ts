@@ -100,6 +100,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     }
     const copy = structuredClone(object);
     kind.defaultOnCreate?.(copy);
+    kind.normalizeOnWrite?.(copy);
     store.create(kind, copy, { keepCreationTimestamp: true });
   }
   // Controllers run once everything is loaded, so that a Secret may come before its service account.
