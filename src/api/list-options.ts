@@ -1,4 +1,5 @@
 import { badRequest, expired, invalid } from '../errors/status.js';
+import { booleanParameter } from '../http/query-parameters.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import { parseFieldSelector, type FieldSelector } from '../store/field-selector.js';
 import { parseLabelSelector, type LabelSelector } from '../store/label-selector.js';
@@ -21,12 +22,6 @@ export interface ListOptions {
 export interface ContinueToken {
   resourceVersion: number;
   startAfter: string;
-}
-
-/** As `Convert_Slice_string_To_bool`: present and neither "0" nor "false" (any case). */
-export function booleanParameter(value: string | null): boolean {
-  if (value === null) return false;
-  return value !== '0' && value.toLowerCase() !== 'false';
 }
 
 function integerParameter(query: URLSearchParams, name: string): number | undefined {

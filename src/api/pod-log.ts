@@ -2,7 +2,7 @@ import { badRequest, notFound } from '../errors/status.js';
 import type { ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import type { LogLine } from '../store/pod-logs.js';
-import { booleanParameter } from './list-options.js';
+import { booleanParameter } from '../http/query-parameters.js';
 
 function containerNames(spec: Record<string, unknown> | undefined, field: string): string[] {
   const list = (spec?.[field] as { name?: string }[] | undefined) ?? [];

@@ -3,7 +3,7 @@ import { decodeObjectBody, mediaTypeOf, parseJson, readBody } from '../http/body
 import { writeJson } from '../http/respond.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
-import { booleanParameter, encodeContinue, parseListOptions, selectorPredicate } from './list-options.js';
+import { encodeContinue, parseListOptions, selectorPredicate } from './list-options.js';
 import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
 import { admitObject, resolveGenerateName, validateObjectName } from './object-validation.js';
 import { applyPatch } from './patch.js';
@@ -379,5 +379,3 @@ async function deleteCollection(
     items: deleted,
   });
 }
-
-export { booleanParameter };

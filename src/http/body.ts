@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { ApiError, badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors/status.js';
+import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors/status.js';
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
 
 /** kube-apiserver's default `MaxRequestBodyBytes`. */
@@ -73,5 +73,3 @@ export function parseJson(body: Buffer): unknown {
     throw badRequest(`couldn't get version/kind; json parse error: ${(error as Error).message}`);
   }
 }
-
-export { ApiError };

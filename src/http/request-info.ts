@@ -1,3 +1,7 @@
+import { exactMetadataName, parseFieldSelector } from '../store/field-selector.js';
+import { parseLabelSelector } from '../store/label-selector.js';
+import { booleanParameter } from './query-parameters.js';
+
 /**
  * Request attributes derived from the URL and method, as `requestinfo.go` derives them: they drive
  * authorization before any routing happens.
@@ -26,12 +30,6 @@ export interface RequestInfo {
 }
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
-
-function isTruthyParameter(value: string | null): boolean {
-  // As Convert_Slice_string_To_bool: anything but "0" and (case-insensitive) "false" is true.
-  if (value === null) return false;
-  return value !== '0' && value.toLowerCase() !== 'false';
-}
 
 /** Parses `path` and `query` into request attributes. `path` is the raw (still encoded) URL path. */
 export function parseRequestInfo(method: string, rawPath: string, query: URLSearchParams): RequestInfo {
@@ -114,26 +112,16 @@ export function parseRequestInfo(method: string, rawPath: string, query: URLSear
 
   // A GET without a name is a list, or a watch; a DELETE without a name is a deletecollection.
   if (info.parts.length === 1 && info.verb === 'get') {
-    info.verb = isTruthyParameter(query.get('watch')) ? 'watch' : 'list';
+    info.verb = booleanParameter(query.get('watch')) ? 'watch' : 'list';
   }
   if (info.parts.length === 1 && info.verb === 'delete') info.verb = 'deletecollection';
 
   // For list and watch, an exact metadata.name field selector names the object (for resourceNames).
   if ((info.verb === 'list' || info.verb === 'watch') && query.has('fieldSelector')) {
-    const name = exactNameFromFieldSelector(query.get('fieldSelector') ?? '');
+    const name = exactNameOfListOptions(query);
     if (name !== undefined) info.name = name;
   }
   return info;
-}
-
-function exactNameFromFieldSelector(selector: string): string | undefined {
-  const terms = selector.split(',');
-  for (const term of terms) {
-    const match = /^metadata\.name(==|=)(.*)$/.exec(term.trim());
-    if (match && match[2] && !match[2].includes('/') && match[2] !== '.' && match[2] !== '..')
-      return match[2];
-  }
-  return undefined;
 }
 
 function safeDecode(segment: string): string {
@@ -141,5 +129,15 @@ function safeDecode(segment: string): string {
     return decodeURIComponent(segment);
   } catch {
     return segment;
+  }
+}
+
+/** The exact `metadata.name` of a list's field selector, when both selectors decode (as upstream requires). */
+function exactNameOfListOptions(query: URLSearchParams): string | undefined {
+  try {
+    parseLabelSelector(query.get('labelSelector') ?? '');
+    return exactMetadataName(parseFieldSelector(query.get('fieldSelector') ?? ''));
+  } catch {
+    return undefined;
   }
 }
