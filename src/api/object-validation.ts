@@ -44,6 +44,21 @@ export function validateName(name: string, rule: NameValidation): string[] {
 }
 
 /**
+ * The type check of the REST handlers: a body may leave out `apiVersion` and `kind` (they default from the
+ * URL), but when given they must be the endpoint's (400 otherwise).
+ */
+export function checkTypeMeta(obj: KubeObject, apiVersion: string, kind: string): void {
+  if (obj.apiVersion && obj.apiVersion !== apiVersion) {
+    throw badRequest(
+      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion})`,
+    );
+  }
+  if (obj.kind && obj.kind !== kind) {
+    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${kind})`);
+  }
+}
+
+/**
  * Checks an incoming object against its endpoint as the REST handlers and `ValidateObjectMeta` do:
  * apiVersion/kind (defaulted from the URL when absent, 400 when different), namespace (defaulted, 400
  * when different), and name (required, valid for the kind: 422 Invalid).
@@ -55,14 +70,7 @@ export function admitObject(
   urlName?: string,
 ): KubeObject {
   const expectedApiVersion = apiVersionOf(kind);
-  if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== expectedApiVersion) {
-    throw badRequest(
-      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${expectedApiVersion})`,
-    );
-  }
-  if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== kind.kind) {
-    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${kind.kind})`);
-  }
+  checkTypeMeta(obj, expectedApiVersion, kind.kind);
   obj.apiVersion = expectedApiVersion;
   obj.kind = kind.kind;
   if (obj.metadata === null || obj.metadata === undefined) obj.metadata = {};

@@ -2,6 +2,7 @@ import type { UserInfo } from '../auth/user-info.js';
 import { badRequest, invalid, type FieldError } from '../errors/status.js';
 import { decodeObjectBody, readBody } from '../http/body.js';
 import { writeJson } from '../http/respond.js';
+import { checkTypeMeta } from './object-validation.js';
 import { authorize, PRIVILEGED_GROUPS, visitRulesFor } from '../rbac/authorizer.js';
 import { rbacSourceFromStore } from '../rbac/store-source.js';
 import type { AuthorizationAttributes, PolicyRule } from '../rbac/types.js';
@@ -37,14 +38,7 @@ export async function handleReview(
 ): Promise<void> {
   const review = decodeObjectBody(await readBody(ctx.req), ctx.req.headers['content-type']) as KubeObject;
   const apiVersion = apiVersionOf(kind);
-  if (review.apiVersion && review.apiVersion !== apiVersion) {
-    throw badRequest(
-      `the API version in the data (${review.apiVersion}) does not match the expected API version (${apiVersion})`,
-    );
-  }
-  if (review.kind && review.kind !== kind.kind) {
-    throw badRequest(`the kind in the data (${review.kind}) does not match the expected kind (${kind.kind})`);
-  }
+  checkTypeMeta(review, apiVersion, kind.kind);
   const metadata = {
     ...((review.metadata as Record<string, unknown> | undefined) ?? {}),
     creationTimestamp: null,

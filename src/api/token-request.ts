@@ -2,6 +2,7 @@ import { KUBELET_TOKEN_SECONDS } from '../auth/service-account-tokens.js';
 import { badRequest, conflict, invalid, methodNotAllowed, notFound } from '../errors/status.js';
 import { decodeObjectBody, readBody } from '../http/body.js';
 import { writeJson } from '../http/respond.js';
+import { checkTypeMeta } from './object-validation.js';
 import { podKind, secretKind } from '../registry/built-in-kinds.js';
 import type { KubeObject } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
@@ -30,14 +31,7 @@ export async function handleTokenRequest(
 ): Promise<void> {
   if (ctx.req.method !== 'POST') throw methodNotAllowed();
   const body = decodeObjectBody(await readBody(ctx.req), ctx.req.headers['content-type']) as KubeObject;
-  if (body.apiVersion && body.apiVersion !== 'authentication.k8s.io/v1') {
-    throw badRequest(
-      `the API version in the data (${body.apiVersion}) does not match the expected API version (authentication.k8s.io/v1)`,
-    );
-  }
-  if (body.kind && body.kind !== 'TokenRequest') {
-    throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (TokenRequest)`);
-  }
+  checkTypeMeta(body, 'authentication.k8s.io/v1', 'TokenRequest');
   const spec = { ...((body.spec as Record<string, unknown> | null | undefined) ?? {}) };
   const expirationSeconds = (spec.expirationSeconds as number | null | undefined) ?? 3600;
   if (expirationSeconds < MIN_EXPIRATION_SECONDS || expirationSeconds > MAX_EXPIRATION_SECONDS) {
