@@ -42,9 +42,10 @@ function health(ctx: RequestContext, endpoint: string, check?: string): void {
  * Serves the non-resource paths: discovery, version, health, OpenAPI v3 and OIDC discovery. Anything
  * else is the generic 404.
  */
-export function handleNonResourceRequest(server: ServerContext, ctx: RequestContext): void {
+export async function handleNonResourceRequest(server: ServerContext, ctx: RequestContext): Promise<void> {
   const path = ctx.info.path.replace(/\/+$/, '') || '/';
   const method = ctx.req.method ?? 'GET';
+  if (server.control?.owns(path)) return server.control.handle(ctx);
   if (method !== 'GET' && method !== 'HEAD') throw pathNotFound();
   const segments = path.split('/').filter(Boolean);
   const { registry } = server;

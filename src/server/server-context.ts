@@ -8,6 +8,7 @@ import type { PodLogStore } from '../store/pod-logs.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from './clock.js';
 import type { AuthorizationRecorder } from '../rbac/decision-log.js';
+import type { ControlApi } from '../control/control-api.js';
 
 /** Everything request handling needs, shared by all requests of one server. */
 export interface ServerContext {
@@ -29,6 +30,8 @@ export interface ServerContext {
   log(message: string): void;
   /** Records every authorization decision (and logs denials); absent in bare contexts. */
   authorizations?: AuthorizationRecorder;
+  /** fake-apiserver's own endpoints under `/fake-apiserver/v1/`; absent in bare contexts. */
+  control?: ControlApi;
 }
 
 /** One request as it moves through the pipeline. */

@@ -11,6 +11,7 @@ import { createControllers } from '../controllers/on-created.js';
 import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { loadFixtures } from '../fixtures/load-fixtures.js';
+import { ControlApi } from '../control/control-api.js';
 import { createPipeline } from '../http/pipeline.js';
 import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { generateClientCertificate, generateServerPki } from '../pki/certificates.js';
@@ -133,6 +134,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     authenticateToken: (token, audiences) => authenticateToken(token, authenticatorDeps, audiences),
     log,
     authorizations,
+    control: new ControlApi(),
   };
 
   const authenticatorDeps: AuthenticatorDeps = {
