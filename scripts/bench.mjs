@@ -2,50 +2,27 @@
 // Benchmarks fake-apiserver against a bare Node `https` server measured in the same run, and prints the
 // figures side by side with their ratios. `--smoke` runs tiny sizes (CI keeps the script from rotting);
 // `--json` prints the results as JSON. Run `npm run build` first (npm run bench does).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'dist/cli/main.js');
-const smoke = process.argv.includes('--smoke');
-const asJson = process.argv.includes('--json');
-const START_RUNS = smoke ? 2 : 7;
-const LOAD_SECONDS = smoke ? 1 : 10;
-const CONNECTIONS = 25;
-const CYCLES = smoke ? 50 : 2000;
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
-
-/** Spawns a process and resolves once `ready(line)` accepts a stdout line; returns its time and the child. */
-async function spawnUntil(args, ready) {
-  const started = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-  const lines = [];
-  await new Promise((done, fail) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      lines.push(line);
-      if (ready(lines)) done();
-    });
-    child.once('exit', (code) => fail(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
-  return { ms: performance.now() - started, child, lines };
-}
-
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
+import {
+  BIN,
+  CONNECTIONS,
+  CYCLES,
+  LOAD_SECONDS,
+  ROOT,
+  START_RUNS,
+  asJson,
+  median,
+  smoke,
+  spawnUntil,
+  stop,
+} from './bench-support.mjs';
+import { scale, watchFanOut } from './bench-scale.mjs';
 
 /** A bare https server answering every request with `body`: the baseline. */
 async function writeBaseline(dir, cert, key, body) {
@@ -65,18 +42,28 @@ server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().
   return file;
 }
 
-async function coldStart(dir) {
-  const fake = [];
+/** Spawn-to-ready times of the command; with a key cache (warmed by a first run) for a warm start. */
+async function startTimes(dir, label, extraArgs = []) {
+  const times = [];
   for (let i = 0; i < START_RUNS; i++) {
-    const sa = join(dir, `sa-${i}`);
+    const sa = join(dir, `sa-${label}-${i}`);
     const { ms, child } = await spawnUntil(
-      [BIN, '--port', '0', '--sa-dir', sa, '--kubeconfig', join(dir, `kubeconfig-${i}`)],
+      [
+        BIN,
+        '--port',
+        '0',
+        '--sa-dir',
+        sa,
+        '--kubeconfig',
+        join(dir, `kubeconfig-${label}-${i}`),
+        ...extraArgs,
+      ],
       (lines) => lines.length === 2,
     );
-    fake.push(ms);
+    times.push(ms);
     await stop(child);
   }
-  return fake;
+  return times;
 }
 
 async function load(url, { token, ca, path, method = 'GET' }) {
@@ -148,7 +135,10 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-bench-'));
   const results = { node: process.version, smoke };
   try {
-    const fakeStarts = await coldStart(dir);
+    const fakeStarts = await startTimes(dir, 'cold');
+    const keyCache = join(dir, 'key-cache');
+    await startTimes(dir, 'warm-up', ['--key-cache', keyCache]);
+    const warmStarts = await startTimes(dir, 'warm', ['--key-cache', keyCache]);
 
     // The fake for the load phase runs as pod-reader, granted config map writes by an extra fixture.
     const fixtures = join(dir, 'bench-rbac.yaml');
@@ -215,6 +205,7 @@ rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["create", "delete"
       await stop(child);
     }
     results.coldStart = { fakeMs: median(fakeStarts), baselineMs: median(baselineStarts) };
+    results.warmStart = { fakeMs: median(warmStarts), baselineMs: median(baselineStarts) };
 
     const baseline = await spawnUntil([baselineFile], (lines) => lines.length === 1);
     const baselineUrl = `https://127.0.0.1:${baseline.lines[0].split(' ')[1]}`;
@@ -229,6 +220,8 @@ rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["create", "delete"
     results.createDelete = await createDeleteCycles(fakeUrl, fakeCa, token);
     await stop(fake.child);
     await stop(baseline.child);
+    results.scale = await scale(dir);
+    results.watchFanOut = await watchFanOut(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -238,31 +231,80 @@ rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["create", "delete"
     return;
   }
   const f = (n) => n.toFixed(1);
+  const verdict = (met) => (smoke ? '(smoke)' : met ? 'met' : 'MISSED');
+  const ratio = (a, b) => a / Math.max(b, 1e-9);
+  const cold = ratio(results.coldStart.fakeMs, results.coldStart.baselineMs);
+  const warm = ratio(results.warmStart.fakeMs, results.warmStart.baselineMs);
+  const throughput = ratio(results.getPod.fake.rps, results.getPod.baseline.rps);
+  const tail = ratio(results.getPod.fake.p99, Math.max(results.getPod.baseline.p99, 1));
   const rows = [
-    ['measure', 'fake-apiserver', 'bare https', 'ratio'],
+    ['measure', 'fake-apiserver', 'bare https', 'ratio', 'target', ''],
     [
       'cold start, spawn to ready (ms, median)',
       f(results.coldStart.fakeMs),
       f(results.coldStart.baselineMs),
-      `${(results.coldStart.fakeMs / results.coldStart.baselineMs).toFixed(2)}x`,
+      `${cold.toFixed(2)}x`,
+      '<= 2.5x',
+      verdict(cold <= 2.5),
+    ],
+    [
+      'warm start with --key-cache (ms, median)',
+      f(results.warmStart.fakeMs),
+      f(results.warmStart.baselineMs),
+      `${warm.toFixed(2)}x`,
+      '<= 2x',
+      verdict(warm <= 2),
     ],
     [
       `GET pod as SA, req/s (${CONNECTIONS} conns)`,
       f(results.getPod.fake.rps),
       f(results.getPod.baseline.rps),
-      `${((results.getPod.fake.rps / results.getPod.baseline.rps) * 100).toFixed(0)}%`,
+      `${(throughput * 100).toFixed(0)}%`,
+      '>= 50%',
+      verdict(throughput >= 0.5),
     ],
     [
       'GET pod latency p99 (ms)',
       f(results.getPod.fake.p99),
       f(results.getPod.baseline.p99),
-      `${(results.getPod.fake.p99 / Math.max(results.getPod.baseline.p99, 1)).toFixed(2)}x`,
+      `${tail.toFixed(2)}x`,
+      '<= 3x',
+      verdict(tail <= 3),
     ],
-    ['LIST pods in default, req/s', f(results.listPods.fake.rps), '-', '-'],
-    ['create+delete cycles/s', f(results.createDelete.cyclesPerSecond), '-', '-'],
+    ['LIST pods in default, req/s', f(results.listPods.fake.rps), '-', '-', '-', ''],
+    ['create+delete cycles/s', f(results.createDelete.cyclesPerSecond), '-', '-', '-', ''],
+  ];
+  const { scale: sc, watchFanOut: wf } = results;
+  const scaleRows = [
+    ['measure', 'value', 'target', ''],
+    [`start with ${sc.pods} pods in ${sc.namespaces} namespaces (ms)`, f(sc.startMs), '-', ''],
+    ['RSS after loading (MiB)', f(sc.rssMiB), '<= 250', verdict(sc.rssMiB <= 250)],
+    [
+      `LIST one namespace (${sc.podsPerNamespace} pods), p50 / p99 ms`,
+      `${f(sc.listNamespace.p50)} / ${f(sc.listNamespace.p99)}`,
+      'p50 <= 5',
+      verdict(sc.listNamespace.p50 <= 5),
+    ],
+    [
+      `LIST all pods by label (${sc.labelMatches} match), p50 ms`,
+      f(sc.listByLabel.p50),
+      '<= 50',
+      verdict(sc.listByLabel.p50 <= 50),
+    ],
+    [`paginated LIST limit=500, all ${sc.pods} pods (ms, ${sc.pages} pages)`, f(sc.paginatedMs), '-', ''],
+    [
+      `${wf.watchers} watches: update seen by all, p50 / p99 ms`,
+      `${f(wf.p50)} / ${f(wf.p99)}`,
+      'p99 <= 200',
+      verdict(wf.p99 <= 200),
+    ],
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const row of rows) console.log(row.map((cell, i) => String(cell).padEnd(widths[i])).join('  '));
+  console.log('');
+  const scaleWidths = scaleRows[0].map((_, i) => Math.max(...scaleRows.map((r) => String(r[i]).length)));
+  for (const row of scaleRows)
+    console.log(row.map((cell, i) => String(cell).padEnd(scaleWidths[i])).join('  '));
   console.log(`\nnode ${process.version}${smoke ? ' (smoke run: sizes too small to compare)' : ''}`);
 }
 

@@ -13,6 +13,27 @@ export type {
 export type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
 export type { Clock } from './server/clock.js';
 export type {
+  AuditEvent,
+  AuditEventList,
+  AuditLevel,
+  AuditObjectReference,
+  AuditResponseStatus,
+  AuditStage,
+  AuditUserInfo,
+  RecordedRequestFilter,
+  RecordedWrite,
+} from './audit/types.js';
+export type { FaultHandle, FaultRule, InjectedFault } from './faults/types.js';
+export { createFakeClock, FakeClock, type DurationInput, type TimeInput } from './server/fake-clock.js';
+export type { KubeObject, ObjectMeta } from './registry/resource-kind.js';
+export type {
+  KindReference,
+  ManifestInput,
+  ObjectListQuery,
+  ObjectReference,
+  StateSnapshot,
+} from './state/types.js';
+export type {
   AuthorizationAllowedBy,
   AuthorizationDecisionFilter,
   AuthorizationDecisionRecord,

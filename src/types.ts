@@ -1,5 +1,10 @@
 import type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
 import type { Clock } from './server/clock.js';
+import type { AuditEvent, AuditLevel, RecordedRequestFilter, RecordedWrite } from './audit/types.js';
+import type { DurationInput, TimeInput } from './server/fake-clock.js';
+import type { KubeObject } from './registry/resource-kind.js';
+import type { ManifestInput, ObjectListQuery, ObjectReference, StateSnapshot } from './state/types.js';
+import type { FaultHandle, FaultRule, InjectedFault } from './faults/types.js';
 import type {
   AuthorizationDecisionFilter,
   AuthorizationDecisionRecord,
@@ -51,6 +56,19 @@ export interface FakeApiServerOptions {
    * @default the system clock
    */
   clock?: Clock;
+  /**
+   * A directory to keep key material in between runs (the CA, the service-account signing key and the
+   * certificates), created if missing, files 0600: later starts skip generating them (the slowest part of
+   * a start) and CA files from earlier runs stay valid. Nothing is kept without it.
+   */
+  keyCacheDir?: string;
+  /**
+   * How service-account tokens are signed: `RS256` with an RSA-2048 key, as kubeadm clusters do, or
+   * `ES256` with a P-256 key (kube-apiserver accepts both), whose key takes a millisecond to generate where
+   * RSA's takes 0.1–0.8 s. Only this algorithm is accepted when verifying.
+   * @default 'RS256'
+   */
+  tokenSigningAlgorithm?: 'RS256' | 'ES256';
   /** File to write an admin kubeconfig (CA and a `system:masters` client certificate embedded) to. */
   kubeconfig?: string;
   /**
@@ -76,6 +94,35 @@ export interface FakeApiServerOptions {
    * service account that made a request: see `rbacReport`.
    */
   rbacReportFile?: string;
+  /**
+   * Append every request, as kube-apiserver's audit log does (`--audit-log-path` with
+   * `--audit-log-format=json`), to this file: one `audit.k8s.io/v1` Event per line. Created 0600 if
+   * missing, appended to if not; flushed by `close()`.
+   */
+  auditLog?: string;
+  /**
+   * How much of each request is recorded: `Metadata` (who, what, the outcome), `Request` (also the request
+   * body of resource requests), `RequestResponse` (also the response body). Tokens are always redacted.
+   * @default 'Metadata'
+   */
+  auditLevel?: AuditLevel;
+  /**
+   * How many events `requests()` keeps (the oldest are dropped first); 0 keeps none. The audit log file
+   * keeps them all.
+   * @default 10000
+   */
+  auditMaxEvents?: number;
+  /**
+   * Fault rules in force from the start (`--faults FILE` reads them from YAML or JSON); more can be added
+   * and removed while the server runs: `injectFault`, or `/fake-apiserver/v1/faults` over HTTPS.
+   */
+  faults?: readonly FaultRule[];
+  /**
+   * Serve the web inspector at `/fake-apiserver/ui/`: the requests made, live, with the RBAC decision and
+   * its reason, and the objects in the store. Only loopback clients and `system:masters` may open it.
+   * @default false
+   */
+  ui?: boolean;
   /**
    * Receives human-readable diagnostics: each denial in one line with the closest rule and what it lacked,
    * rejected tokens. Silent by default.
@@ -122,6 +169,8 @@ export interface StartedFakeApiServer {
   readonly kubeconfigPath: string | undefined;
   /** The admin kubeconfig's content (always available, even when not written to a file). */
   readonly kubeconfig: string;
+  /** The web inspector's page (`https://host:port/fake-apiserver/ui/`) when `ui` is set. */
+  readonly uiUrl: string | undefined;
   /** `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT` for in-cluster clients. */
   readonly env: KubernetesServiceEnv;
   /** Issues a token for an existing service account (`namespace/name`). */
@@ -153,6 +202,63 @@ export interface StartedFakeApiServer {
    * ClusterRole and ClusterRoleBinding that allow exactly the requests it made here, allowed or denied.
    */
   rbacReport(options: RbacReportOptions): string;
+  /**
+   * The requests answered so far (the last `auditMaxEvents`), oldest first, as kube-apiserver's audit events:
+   * who (`user`, `impersonatedUser`), what (`verb`, `objectRef`, `requestURI`), the outcome
+   * (`responseStatus`), the RBAC decision (`annotations`). A long-running request (watch, `pods/log`) has a
+   * `ResponseStarted` event, then its `ResponseComplete`. Events are frozen.
+   */
+  requests(filter?: RecordedRequestFilter): AuditEvent[];
+  /**
+   * The writes (`create`, `update`, `patch`, `delete`, `deletecollection`) among them as short lines
+   * `{ verb, resource, namespace, name, code }`, oldest first: `expect(server.writes({ user })).toEqual([...])`.
+   */
+  writes(filter?: RecordedRequestFilter): RecordedWrite[];
+  /** Forgets the recorded requests (the audit log file keeps its lines). */
+  clearRequests(): void;
+  /**
+   * Adds a fault rule: the requests it matches (after authentication and authorization) are delayed,
+   * answered with a `Status`, reset, or have their watch broken. Throws `FakeApiServerError` for a bad rule.
+   */
+  injectFault(rule: FaultRule): FaultHandle;
+  /** Removes every fault rule; returns them with their final counters. */
+  clearFaults(): InjectedFault[];
+  /** The fault rules held (spent ones too, until removed), with their counters, in the order they apply. */
+  faults(): InjectedFault[];
+  /**
+   * Creates the objects that are absent and replaces those that exist (keeping uid and creationTimestamp),
+   * with the defaulting and controllers of a REST create; namespaces they use are created if missing.
+   * Takes YAML/JSON text, objects, or `{ path }` (read as fixtures). Resolves to the stored objects; a bad
+   * document is a `FakeApiServerError` naming it, and then nothing is applied.
+   */
+  apply(manifests: ManifestInput): Promise<KubeObject[]>;
+  /** One object (frozen), e.g. `get({ kind: 'Pod', namespace: 'default', name: 'helloworld' })`, or undefined. */
+  get(reference: ObjectReference): KubeObject | undefined;
+  /** Objects of a kind (frozen), e.g. `list({ kind: 'pods', namespace: 'default', labelSelector: 'app=web' })`. */
+  list(query: ObjectListQuery): KubeObject[];
+  /** Deletes an object as a REST DELETE does; its last state, or undefined if it did not exist. */
+  delete(reference: ObjectReference): KubeObject | undefined;
+  /** The objects and pod logs as they are now, for `restore`. */
+  snapshot(): StateSnapshot;
+  /**
+   * Returns objects and pod logs to a snapshot. Open watches receive the difference as DELETED, ADDED and
+   * MODIFIED events with new resourceVersions (they never go back), so informers converge without a relist.
+   */
+  restore(snapshot: StateSnapshot): Promise<void>;
+  /**
+   * Back to the state right after start-up (fixtures, bootstrap RBAC, controller-made objects, fixture pod
+   * logs), as `restore` does, and forgets the recorded authorization decisions. Fast enough for `afterEach`.
+   */
+  reset(): Promise<void>;
+  /**
+   * Moves a fake clock (option `clock: createFakeClock()`) forward by a Go duration (`'2h'`, `'1h30m'`) or
+   * milliseconds: tokens expire by it, new objects are stamped with it, and every serviceaccount directory
+   * due for a refresh has been rewritten when the promise resolves (to the new time). Throws
+   * `FakeApiServerError` `CLOCK_NOT_FAKE` with any other clock.
+   */
+  advanceClock(duration: DurationInput): Promise<Date>;
+  /** Sets a fake clock to a later time, as `advanceClock` moves it. */
+  setClock(time: TimeInput): Promise<Date>;
   /**
    * Ends open watches and connections and stops listening, then writes `rbacReportFile` if given (rejects
    * with a `FakeApiServerError` if it cannot). Idempotent.

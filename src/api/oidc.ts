@@ -12,12 +12,17 @@ export function openIdConfiguration(server: ServerContext): Record<string, unkno
     jwks_uri: `https://${server.serverAddress()}/openid/v1/jwks`,
     response_types_supported: ['id_token'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    id_token_signing_alg_values_supported: [server.tokens.algorithm],
   };
 }
 
 /** `/openid/v1/jwks`: the public signing key as a JWK set. */
 export function jwksDocument(server: ServerContext): Record<string, unknown> {
   const jwk = createPublicKey(server.tokens.publicKeyPem).export({ format: 'jwk' });
-  return { keys: [{ use: 'sig', kty: jwk.kty, kid: server.tokens.keyId, alg: 'RS256', n: jwk.n, e: jwk.e }] };
+  const { algorithm: alg, keyId: kid } = server.tokens;
+  const key =
+    jwk.kty === 'EC'
+      ? { use: 'sig', kty: jwk.kty, kid, crv: jwk.crv, alg, x: jwk.x, y: jwk.y }
+      : { use: 'sig', kty: jwk.kty, kid, alg, n: jwk.n, e: jwk.e };
+  return { keys: [key] };
 }

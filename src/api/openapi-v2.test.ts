@@ -95,6 +95,7 @@ describe('openApiV2Protobuf', () => {
         '/api/v1/namespaces/{namespace}/serviceaccounts/{name}',
         '/api/v1/namespaces/{namespace}/secrets/{name}',
         '/api/v1/namespaces/{name}',
+        '/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}',
         '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}',
         '/apis/rbac.authorization.k8s.io/v1/clusterroles/{name}',
         '/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}',

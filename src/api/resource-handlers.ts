@@ -348,7 +348,10 @@ async function deleteObject(
 }
 
 /** A namespace's contents go with it; the fake has no Terminating phase (no controllers to wait for). */
-function deleteNamespaceContents(server: ServerContext, namespace: string): void {
+export function deleteNamespaceContents(
+  server: Pick<ServerContext, 'registry' | 'store'>,
+  namespace: string,
+): void {
   for (const kind of server.registry.all()) {
     if (!kind.namespaced || kind.storage !== 'stored') continue;
     for (const obj of server.store.list({ kind, namespace }).items) {

@@ -491,6 +491,7 @@ describe('PATCH_SCHEMAS', () => {
   it('covers the served kinds, each with ObjectMeta', () => {
     expect(Object.keys(PATCH_SCHEMAS).sort()).toEqual([
       'apps/v1/Deployment',
+      'coordination.k8s.io/v1/Lease',
       'rbac.authorization.k8s.io/v1/ClusterRole',
       'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
       'rbac.authorization.k8s.io/v1/Role',

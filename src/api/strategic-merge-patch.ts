@@ -129,6 +129,7 @@ const METADATA_ONLY: PatchSchema = { fields: { metadata: { object: OBJECT_META }
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/api/core/v1/types.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/api/apps/v1/types.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/api/rbac/v1/types.go
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/api/coordination/v1/types.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go
  */
 export const PATCH_SCHEMAS: Readonly<Record<string, PatchSchema>> = {
@@ -149,6 +150,7 @@ export const PATCH_SCHEMAS: Readonly<Record<string, PatchSchema>> = {
   'rbac.authorization.k8s.io/v1/ClusterRole': METADATA_ONLY,
   'rbac.authorization.k8s.io/v1/RoleBinding': METADATA_ONLY,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': METADATA_ONLY,
+  'coordination.k8s.io/v1/Lease': METADATA_ONLY,
   'apps/v1/Deployment': {
     fields: {
       metadata: { object: OBJECT_META },

@@ -192,6 +192,21 @@ const secretColumns: readonly TableColumn[] = [
   ageColumn,
 ];
 
+/**
+ * `leaseColumnDefinitions`: the holder is `spec.holderIdentity`, empty when none.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
+ */
+const leaseColumns: readonly TableColumn[] = [
+  nameColumn,
+  column(
+    'Holder',
+    'string',
+    'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is ' +
+      'used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.',
+  ),
+  ageColumn,
+];
+
 const bindingColumns = (
   kind: 'roleBinding' | 'clusterRoleBinding',
   roleRefDescription: string,
@@ -527,6 +542,11 @@ const PRINTERS: Record<string, Printer> = {
     cells: (secret, now) => [nameOf(secret), asString(secret.type), sizeOf(secret.data), ageOf(secret, now)],
     emptyRows: [],
   },
+  Lease: {
+    columns: leaseColumns,
+    cells: (lease, now) => [nameOf(lease), asString(asObj(lease.spec)?.holderIdentity), ageOf(lease, now)],
+    emptyRows: [],
+  },
   RoleBinding: { columns: roleBindingColumns, cells: bindingCells, emptyRows: [] },
   ClusterRoleBinding: { columns: clusterRoleBindingColumns, cells: bindingCells, emptyRows: [] },
 };
@@ -535,7 +555,7 @@ const DEFAULT_PRINTER: Printer = { columns: defaultTableColumns, cells: defaultT
 
 /**
  * Converts objects of one kind to a `Table`: the printer columns for `Pod`, `Namespace`, `ServiceAccount`,
- * `ConfigMap`, `Secret`, `RoleBinding` and `ClusterRoleBinding`, the default Name/Created At columns for every
+ * `ConfigMap`, `Secret`, `Lease`, `RoleBinding` and `ClusterRoleBinding`, the default Name/Created At columns for every
  * other kind (Roles and ClusterRoles included). Each row's `object` follows `includeObject`: the full object,
  * a `PartialObjectMetadata` (the default), or `null`.
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/response.go

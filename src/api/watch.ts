@@ -58,8 +58,18 @@ export function serveWatch(
     };
     untrack = server.trackStream(finish);
     res.on('close', finish);
+    // Injected faults (src/faults): an ERROR event instead of the watch, or an end after N events.
+    const fault = ctx.watchFault;
+    if (fault?.type === 'watchError') {
+      res.write(`${JSON.stringify({ type: 'ERROR', object: fault.status })}\n`);
+      return finish();
+    }
+    let eventsLeft = fault?.type === 'endWatch' ? fault.afterEvents : Infinity;
+    if (eventsLeft <= 0) return finish();
     const send = (type: WatchEventType, object: KubeObject): void => {
-      if (!res.writableEnded) res.write(encode(type, object));
+      if (res.writableEnded) return;
+      res.write(encode(type, object));
+      if (--eventsLeft <= 0) finish();
     };
 
     let since: number;
@@ -80,6 +90,7 @@ export function serveWatch(
       }
       throw error;
     }
+    if (res.writableEnded) return finish(); // ended by endWatchAfter while replaying
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_MIN_TIMEOUT_SECONDS * (1 + Math.random());
     timer = setTimeout(finish, timeoutSeconds * 1000);
     timer.unref();

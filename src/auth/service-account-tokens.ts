@@ -7,8 +7,32 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 /** The issuer a default kube-apiserver puts in its tokens (`--service-account-issuer`). */
 export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
-/** The only algorithm accepted when verifying: pinned, so `none` and HS256 confusion are impossible. */
-export const SIGNING_ALGORITHMS = ['RS256'] as const;
+/**
+ * The signing algorithms on offer: RS256 (an RSA-2048 key, what kubeadm clusters use, the default) or
+ * ES256 (a P-256 key, which kube-apiserver accepts too, and which takes a millisecond to generate where
+ * RSA-2048 takes up to a second). A server verifies with its own algorithm only: pinned, so `none`, HS256
+ * confusion and the other algorithm are refused.
+ */
+export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
+
+/** A service-account token signing algorithm. */
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+/** Generates a signing key for the algorithm. */
+export async function generateSigningKey(algorithm: SigningAlgorithm): Promise<KeyObject> {
+  const { privateKey } =
+    algorithm === 'ES256'
+      ? await generateKeyPairAsync('ec', { namedCurve: 'P-256' })
+      : await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+  return privateKey;
+}
+
+/** The algorithm a private key signs with, or undefined for a key of another kind. */
+export function signingAlgorithmOf(key: KeyObject): SigningAlgorithm | undefined {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  return undefined;
+}
 
 /** The private claims of a bound service-account token (`kubernetes.io`). */
 export interface KubernetesClaims {
@@ -86,6 +110,8 @@ export class ServiceAccountTokenIssuer {
   readonly #privateKey: KeyObject;
   readonly #publicKey: KeyObject;
   readonly #verified = new Map<string, ServiceAccountClaims>();
+  /** The one algorithm this issuer signs and accepts. */
+  readonly algorithm: SigningAlgorithm;
   /** The key id, derived from the public key as kube-apiserver does (sha256 of its DER, base64url). */
   readonly keyId: string;
 
@@ -94,15 +120,26 @@ export class ServiceAccountTokenIssuer {
     readonly issuer: string,
     readonly apiAudiences: readonly string[],
   ) {
+    const algorithm = signingAlgorithmOf(privateKey);
+    if (!algorithm) throw new Error('a service-account signing key must be RSA or EC P-256');
+    this.algorithm = algorithm;
     this.#privateKey = privateKey;
     this.#publicKey = createPublicKey(privateKey);
     const der = this.#publicKey.export({ type: 'spki', format: 'der' });
     this.keyId = createHash('sha256').update(der).digest('base64url');
   }
 
-  /** Generates an RSA-2048 signing key. */
-  static async create(issuer = DEFAULT_ISSUER, apiAudiences: readonly string[] = [issuer]) {
-    const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+  /** An issuer with a new key for `algorithm` (RS256: RSA-2048). */
+  static async create(
+    algorithm: SigningAlgorithm = 'RS256',
+    issuer = DEFAULT_ISSUER,
+    apiAudiences: readonly string[] = [issuer],
+  ) {
+    return new ServiceAccountTokenIssuer(await generateSigningKey(algorithm), issuer, apiAudiences);
+  }
+
+  /** An issuer signing with an existing key (RSA: RS256, P-256: ES256), e.g. one kept between runs. */
+  static fromKey(privateKey: KeyObject, issuer = DEFAULT_ISSUER, apiAudiences: readonly string[] = [issuer]) {
     return new ServiceAccountTokenIssuer(privateKey, issuer, apiAudiences);
   }
 
@@ -132,7 +169,7 @@ export class ServiceAccountTokenIssuer {
         ...(spec.extendExpiration ? { warnafter: iat + lifetime } : {}),
       },
     };
-    const token = jwt.sign(claims, this.#privateKey, { algorithm: 'RS256', keyid: this.keyId });
+    const token = jwt.sign(claims, this.#privateKey, { algorithm: this.algorithm, keyid: this.keyId });
     return { token, claims };
   }
 
@@ -149,7 +186,11 @@ export class ServiceAccountTokenIssuer {
       'kubernetes.io/serviceaccount/service-account.uid': spec.uid,
       sub: `system:serviceaccount:${spec.namespace}:${spec.name}`,
     };
-    return jwt.sign(claims, this.#privateKey, { algorithm: 'RS256', keyid: this.keyId, noTimestamp: true });
+    return jwt.sign(claims, this.#privateKey, {
+      algorithm: this.algorithm,
+      keyid: this.keyId,
+      noTimestamp: true,
+    });
   }
 
   /**
@@ -157,6 +198,8 @@ export class ServiceAccountTokenIssuer {
    * as TokenReview asks), legacy tokens by signature and claims only (the caller checks the Secret).
    */
   verifyAny(token: string, now = new Date(), audiences?: readonly string[]): VerifiedServiceAccountToken {
+    // A token verified before is a bound one: skip decoding it again (the hot path of every request).
+    if (!audiences && this.#verified.has(token)) return { kind: 'bound', claims: this.verify(token, now) };
     const payload = jwt.decode(token, { json: true });
     if (payload?.iss === LEGACY_ISSUER) return { kind: 'legacy', claims: this.#verifyLegacy(token) };
     return { kind: 'bound', claims: this.verify(token, now, audiences) };
@@ -166,7 +209,7 @@ export class ServiceAccountTokenIssuer {
     let decoded: unknown;
     try {
       decoded = jwt.verify(token, this.#publicKey, {
-        algorithms: [...SIGNING_ALGORITHMS],
+        algorithms: [this.algorithm],
         issuer: LEGACY_ISSUER,
       });
     } catch (error) {
@@ -190,7 +233,7 @@ export class ServiceAccountTokenIssuer {
   }
 
   /**
-   * Verifies signature (RS256 only), issuer, audience and time claims. Throws `TokenRejection` with
+   * Verifies signature (this issuer's algorithm only), issuer, audience and time claims. Throws `TokenRejection` with
    * the reason the real authenticator would log.
    */
   verify(token: string, now = new Date(), audiences?: readonly string[]): ServiceAccountClaims {
@@ -213,7 +256,7 @@ export class ServiceAccountTokenIssuer {
     let decoded: unknown;
     try {
       decoded = jwt.verify(token, this.#publicKey, {
-        algorithms: [...SIGNING_ALGORITHMS],
+        algorithms: [this.algorithm],
         issuer: this.issuer,
         audience: [...audiences] as [string, ...string[]],
         clockTimestamp: nowSeconds,

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { parseTokenTtl } from '../sa-dir/token-ttl.js';
+import { parseAuditLevel } from '../audit/options.js';
+import { expandBareFakeClockFlag, fakeClockFromFlag } from './fake-clock-flag.js';
 import type { FakeApiServerOptions } from '../types.js';
 
 /** Usage text of the command. */
@@ -22,11 +24,25 @@ Options:
   --token-ttl DURATION        lifetime of that token, e.g. 90s, 10m, 1h (default 3607s, as the
                               kubelet); rewritten once older than 80% of it
   --kubeconfig FILE           write an admin (system:masters) kubeconfig there
+  --fake-clock [START]        a clock that stands still at START (RFC 3339; default now) until moved
+                              with POST /fake-apiserver/v1/clock {"advance":"2h"} or {"set":TIME}
+  --key-cache DIR             keep the CA, signing key and certificates in DIR between runs: faster
+                              starts, and ca.crt files of earlier runs stay valid
+  --token-signing-alg ALG     sign service-account tokens with RS256 (RSA-2048, the default, as
+                              kubeadm) or ES256 (P-256: its key is generated in a millisecond)
   --rbac-report FILE          on exit, write there the least-privilege Roles/ClusterRole and bindings
                               (YAML) for every service account that made a request
+  --audit-log FILE            append every request to FILE as kube-apiserver's audit log does: one
+                              audit.k8s.io/v1 Event per line (JSON), tokens redacted
+  --audit-level LEVEL         Metadata (default), Request (with request bodies) or RequestResponse
+                              (with response bodies too)
   --token-auth-file FILE      static users, as kube-apiserver: token,user,uid[,"group1,group2"]
+  --faults FILE               fault rules in force from the start: a YAML or JSON list (latency, status
+                              codes, connection resets, broken watches); see "Injecting faults"
   --anonymous-auth BOOL       treat requests without credentials as system:anonymous (default true)
   --rbac-bootstrap BOOL       load a real cluster's default roles and bindings (default true)
+  --ui                        serve the web inspector at /fake-apiserver/ui/ (requests with their
+                              RBAC decisions, live; the stored objects), to loopback and admin only
   -h, --help                  show this help
   -v, --version               show the version
 
@@ -41,7 +57,12 @@ export type CliRequest =
   | { action: 'version' }
   | {
       action: 'serve';
-      options: FakeApiServerOptions & { port: number; host: string; tokenAuthFile?: string };
+      options: FakeApiServerOptions & {
+        port: number;
+        host: string;
+        tokenAuthFile?: string;
+        faultsFile?: string;
+      };
     };
 
 /** Parses argv (without node and the script); throws `FakeApiServerError` on bad input. */
@@ -49,7 +70,7 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: expandBareFakeClockFlag(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -62,10 +83,17 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
         pod: { type: 'string' },
         'token-ttl': { type: 'string' },
         kubeconfig: { type: 'string' },
+        'fake-clock': { type: 'string' },
+        'key-cache': { type: 'string' },
+        'token-signing-alg': { type: 'string' },
         'rbac-report': { type: 'string' },
+        'audit-log': { type: 'string' },
+        'audit-level': { type: 'string' },
         'anonymous-auth': { type: 'string' },
         'rbac-bootstrap': { type: 'string' },
         'token-auth-file': { type: 'string' },
+        faults: { type: 'string' },
+        ui: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -84,7 +112,12 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
       'use 0..65535; 0 picks any free port',
     );
   }
-  const options: FakeApiServerOptions & { port: number; host: string; tokenAuthFile?: string } = {
+  const options: FakeApiServerOptions & {
+    port: number;
+    host: string;
+    tokenAuthFile?: string;
+    faultsFile?: string;
+  } = {
     port: Number(portText),
     host: values.host ?? '127.0.0.1',
   };
@@ -95,8 +128,25 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
   if (values.pod !== undefined) options.pod = values.pod;
   if (values['token-ttl'] !== undefined) options.tokenTtlSeconds = parseTokenTtl(values['token-ttl']);
   if (values.kubeconfig) options.kubeconfig = values.kubeconfig;
+  if (values['fake-clock'] !== undefined) options.clock = fakeClockFromFlag(values['fake-clock']);
+  if (values['key-cache']) options.keyCacheDir = values['key-cache'];
+  const signingAlgorithm = values['token-signing-alg'];
+  if (signingAlgorithm !== undefined) {
+    if (signingAlgorithm !== 'RS256' && signingAlgorithm !== 'ES256') {
+      throw new FakeApiServerError(
+        'INVALID_OPTION',
+        `--token-signing-alg ${signingAlgorithm} is not RS256 or ES256`,
+      );
+    }
+    options.tokenSigningAlgorithm = signingAlgorithm;
+  }
   if (values['rbac-report']) options.rbacReportFile = values['rbac-report'];
+  if (values['audit-log']) options.auditLog = values['audit-log'];
+  if (values['audit-level'] !== undefined)
+    options.auditLevel = parseAuditLevel(values['audit-level'], '--audit-level');
   if (values['token-auth-file']) options.tokenAuthFile = values['token-auth-file'];
+  if (values.faults) options.faultsFile = values.faults;
+  if (values.ui) options.ui = true;
   const anonymous = values['anonymous-auth'];
   if (anonymous !== undefined) {
     if (anonymous !== 'true' && anonymous !== 'false') {

@@ -1,15 +1,10 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../package-root.js';
+import { resolve } from 'node:path';
+import { prepareKeyMaterial } from '../pki/key-material.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { parseCliArguments, USAGE } from './args.js';
 import { readTokenAuthFile } from '../auth/token-auth-file.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 /**
  * The `fake-apiserver` command: starts the server in the foreground, prints the two `export` lines on
@@ -25,18 +20,33 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const { tokenAuthFile, ...options } = request.options;
-  // Loaded only to serve, so that --help and --version answer without loading the server.
-  const { startFakeApiServer } = await import('../server/start.js');
-  const server = await startFakeApiServer({
-    ...options,
-    ...(tokenAuthFile ? { users: await readTokenAuthFile(tokenAuthFile) } : {}),
-    log: (message) => process.stderr.write(`fake-apiserver: ${message}\n`),
+  const { tokenAuthFile, faultsFile, ...options } = request.options;
+  // Key material is generated (or read from the cache) while the server's modules load; the
+  // certificates in a worker thread, since generating them loads the heaviest module of all.
+  const keyMaterial = prepareKeyMaterial({
+    host: options.host,
+    ...(options.keyCacheDir ? { cacheDir: resolve(options.keyCacheDir) } : {}),
+    ...(options.tokenSigningAlgorithm ? { signingAlgorithm: options.tokenSigningAlgorithm } : {}),
+    workerUrl: new URL('../pki/pki-worker.js', import.meta.url),
   });
+  // Loaded only to serve, so that --help and --version answer without loading the server.
+  const { startWithKeyMaterial } = await import('../server/start.js');
+  const server = await startWithKeyMaterial(
+    {
+      ...options,
+      ...(tokenAuthFile ? { users: await readTokenAuthFile(tokenAuthFile) } : {}),
+      ...(faultsFile
+        ? { faults: await (await import('../faults/faults-file.js')).readFaultsFile(faultsFile) }
+        : {}),
+      log: (message) => process.stderr.write(`fake-apiserver: ${message}\n`),
+    },
+    keyMaterial,
+  );
   process.stderr.write(`fake-apiserver: listening on ${server.url}\n`);
   if (server.saDir) process.stderr.write(`fake-apiserver: serviceaccount files in ${server.saDir}\n`);
   if (server.kubeconfigPath)
     process.stderr.write(`fake-apiserver: kubeconfig written to ${server.kubeconfigPath}\n`);
+  if (server.uiUrl) process.stderr.write(`fake-apiserver: web inspector at ${server.uiUrl}\n`);
   process.stdout.write(
     `export KUBERNETES_SERVICE_HOST=${server.env.KUBERNETES_SERVICE_HOST}\nexport KUBERNETES_SERVICE_PORT=${server.env.KUBERNETES_SERVICE_PORT}\n`,
   );

@@ -7,13 +7,16 @@
 /** Stable codes of developer-facing errors. */
 export type DeveloperErrorCode =
   | 'INVALID_OPTION'
+  | 'KEY_CACHE_UNWRITABLE'
   | 'FIXTURE_NOT_FOUND'
   | 'FIXTURE_PARSE_ERROR'
   | 'FIXTURE_INVALID'
   | 'SERVICE_ACCOUNT_NOT_FOUND'
   | 'POD_NOT_FOUND'
   | 'AUTOMOUNT_DISABLED'
-  | 'ALREADY_CLOSED';
+  | 'INVALID_FAULT_RULE'
+  | 'ALREADY_CLOSED'
+  | 'CLOCK_NOT_FAKE';
 
 /** An error in how fake-apiserver was started or configured. */
 export class FakeApiServerError extends Error {

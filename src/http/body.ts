@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { noteRequestBody } from '../audit/capture.js';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors/status.js';
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
 
@@ -26,7 +27,9 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  noteRequestBody(req, body);
+  return body;
 }
 
 /** The media type of a Content-Type header, lower-cased and without parameters. */

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleNonResourceRequest } from '../api/non-resource.js';
 import { handleResourceRequest } from '../api/resource-handlers.js';
+import type { RequestRecording } from '../audit/request-recording.js';
 import { applyImpersonation } from '../auth/impersonation.js';
 import type { UserInfo } from '../auth/user-info.js';
 import { ApiError, pathNotFound } from '../errors/status.js';
+import { applyFault } from '../faults/apply-fault.js';
 import { authorize, forbiddenMessage } from '../rbac/authorizer.js';
 import { rbacSourceFromStore } from '../rbac/store-source.js';
 import type { AuthorizationAttributes } from '../rbac/types.js';
@@ -14,23 +16,35 @@ import { writeError } from './respond.js';
 
 /**
  * The request pipeline, in the order kube-apiserver's filters run:
- * authenticate → impersonate → authorize (RBAC, before any routing) → resolve the resource in the
- * registry → handle (store operation) → serialize. Every failure becomes a `Status` in `writeError`.
+ * authenticate → impersonate → authorize (RBAC, before any routing) → injected faults (only for
+ * requests that would be served; a no-op without rules) → resolve the resource in the registry → handle
+ * (store operation) → serialize. Every failure becomes a `Status` in `writeError`.
  */
 export function createPipeline(
   server: ServerContext,
   authenticate: (req: IncomingMessage) => UserInfo,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    res.setHeader('Audit-Id', randomUUID());
+    const auditId = randomUUID();
+    res.setHeader('Audit-Id', auditId);
     res.setHeader('Cache-Control', 'no-cache, private');
     try {
       const url = new URL(req.url ?? '/', 'https://fake-apiserver.invalid');
+      // The web inspector has its own access rule (loopback or system:masters), decided before RBAC.
+      if (server.ui?.owns(url.pathname))
+        return await server.ui.handle(req, res, url, () =>
+          applyImpersonation(server, req, res, authenticate(req)),
+        );
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
-      const user = applyImpersonation(server, req, res, authenticate(req));
+      const recording = server.audit?.begin(req, res, auditId, info);
+      const requestor = authenticate(req);
+      recording?.noteUser(requestor);
+      const user = applyImpersonation(server, req, res, requestor);
       if (!user) return;
+      if (user !== requestor) recording?.noteImpersonatedUser(user);
       const ctx: RequestContext = { req, res, query: url.searchParams, info, user };
-      authorizeRequest(server, ctx);
+      authorizeRequest(server, ctx, recording);
+      if (server.faults?.hasRules && (await applyFault(server, ctx)) === 'answered') return;
       await route(server, ctx);
     } catch (error) {
       if (!(error instanceof ApiError))
@@ -55,9 +69,10 @@ function attributesOf(info: RequestInfo, user: UserInfo): AuthorizationAttribute
   };
 }
 
-function authorizeRequest(server: ServerContext, ctx: RequestContext): void {
+function authorizeRequest(server: ServerContext, ctx: RequestContext, recording?: RequestRecording): void {
   const attributes = attributesOf(ctx.info, ctx.user);
   const decision = authorize(rbacSourceFromStore(server), attributes);
+  recording?.noteAuthorization(decision);
   server.authorizations?.record('request', ctx.req.method ?? 'GET', attributes, decision);
   if (decision.allowed) return;
   const { info } = ctx;

@@ -857,3 +857,47 @@ describe('decodeKubernetesProtobuf errors', () => {
     );
   });
 });
+
+describe('coordination.k8s.io/v1 Lease', () => {
+  const leaseSpec = (spec: Fields) =>
+    decodeKubernetesProtobuf(envelope('coordination.k8s.io/v1', 'Lease', [[2, spec]]));
+
+  it('decodes MicroTime as MicroTime.Unmarshal does: truncated to microseconds, before the epoch too', () => {
+    expect(
+      leaseSpec([
+        [
+          3,
+          [
+            [1, -1n],
+            [2, 500_000_999],
+          ],
+        ],
+        [
+          4,
+          [
+            [1, 1735787045],
+            [2, 999],
+          ],
+        ],
+        [5, -1n],
+      ]),
+    ).toEqual({
+      kind: 'Lease',
+      apiVersion: 'coordination.k8s.io/v1',
+      metadata: {},
+      spec: {
+        acquireTime: '1969-12-31T23:59:59.500000Z',
+        renewTime: '2025-01-02T03:04:05.000000Z',
+        leaseTransitions: -1,
+      },
+    });
+  });
+
+  it('drops an empty MicroTime (the zero time marshals as null) and rejects a wrong wire type', () => {
+    expect(leaseSpec([[4, Buffer.alloc(0)]]).spec).toEqual({});
+    const err = apiError(() => leaseSpec([[4, [[2, 'x']]]]));
+    expect(err.message).toBe(
+      'Lease in version "v1" cannot be handled as a Lease: proto: wrong wireType = 2 for field Nanos',
+    );
+  });
+});

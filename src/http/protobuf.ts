@@ -128,10 +128,13 @@ function readFields(data: Buffer, messageName: string, known: (no: number) => bo
   return fields;
 }
 
-type Scalar = 'string' | 'bool' | 'int64' | 'bytes';
+type Scalar = 'string' | 'bool' | 'int32' | 'int64' | 'bytes';
 
-/** `time` is `metav1.Time`, `fieldsV1` is `metav1.FieldsV1` (JSON text in a bytes field). */
-type FieldType = Scalar | 'time' | 'fieldsV1' | MessageDef;
+/**
+ * `time` is `metav1.Time`, `microTime` is `metav1.MicroTime`, `fieldsV1` is `metav1.FieldsV1` (JSON text in a
+ * bytes field).
+ */
+type FieldType = Scalar | 'time' | 'microTime' | 'fieldsV1' | MessageDef;
 
 /**
  * How the Go field appears in JSON: `value` is a non-pointer field without `omitempty` (or a struct, which
@@ -456,6 +459,25 @@ const roleRef = msg('RoleRef', [
 const binding = (name: string) =>
   msg(name, [metadata, rep(2, 'subjects', subject), f(3, 'roleRef', roleRef, 'value')]);
 
+// k8s.io/api/coordination/v1/generated.proto: what client-go's LeaseLock writes.
+const lease = msg('Lease', [
+  metadata,
+  f(
+    2,
+    'spec',
+    msg('LeaseSpec', [
+      f(1, 'holderIdentity', 'string', 'pointer'),
+      f(2, 'leaseDurationSeconds', 'int32', 'pointer'),
+      f(3, 'acquireTime', 'microTime', 'pointer'),
+      f(4, 'renewTime', 'microTime', 'pointer'),
+      f(5, 'leaseTransitions', 'int32', 'pointer'),
+      f(6, 'strategy', 'string', 'pointer'),
+      f(7, 'preferredHolder', 'string', 'pointer'),
+    ]),
+    'value',
+  ),
+]);
+
 const KINDS = new Map<string, MessageDef>([
   ['authorization.k8s.io/v1 SelfSubjectAccessReview', selfSubjectAccessReview],
   ['authorization.k8s.io/v1 SelfSubjectRulesReview', selfSubjectRulesReview],
@@ -484,6 +506,7 @@ const KINDS = new Map<string, MessageDef>([
   ],
   ['rbac.authorization.k8s.io/v1 RoleBinding', binding('RoleBinding')],
   ['rbac.authorization.k8s.io/v1 ClusterRoleBinding', binding('ClusterRoleBinding')],
+  ['coordination.k8s.io/v1 Lease', lease],
 ]);
 
 /**
@@ -505,7 +528,7 @@ const goFieldName = (json: string): string =>
   GO_FIELD_NAMES[json] ?? json.charAt(0).toUpperCase() + json.slice(1);
 
 function wireTypeOf(type: FieldType): number {
-  return type === 'bool' || type === 'int64' ? 0 : 2;
+  return type === 'bool' || type === 'int32' || type === 'int64' ? 0 : 2;
 }
 
 function decodeTime(data: Buffer): string | undefined {
@@ -523,6 +546,28 @@ function decodeTime(data: Buffer): string | undefined {
   const date = new Date(Number(seconds) * 1000);
   if (Number.isNaN(date.getTime())) throw new ProtoError(`proto: Time: seconds ${seconds} out of range`);
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `MicroTime.Unmarshal`: seconds and nanoseconds, truncated to microseconds, as `RFC3339Micro` in UTC. */
+function decodeMicroTime(data: Buffer): string | undefined {
+  if (data.length === 0) return undefined;
+  let seconds = 0n;
+  let nanos = 0n;
+  for (const field of readFields(data, 'Timestamp', (no) => no === 1 || no === 2)) {
+    if (field.wire !== 0) {
+      throw new ProtoError(
+        `proto: wrong wireType = ${field.wire} for field ${field.no === 1 ? 'Seconds' : 'Nanos'}`,
+      );
+    }
+    if (field.no === 1) seconds = BigInt.asIntN(64, field.varint!);
+    else nanos = BigInt.asIntN(32, field.varint!);
+  }
+  const micros = seconds * 1_000_000n + nanos / 1000n; // BigInt division truncates toward zero, as Go's Truncate
+  const wholeSeconds = micros >= 0n ? micros / 1_000_000n : -((-micros + 999_999n) / 1_000_000n);
+  const date = new Date(Number(wholeSeconds) * 1000);
+  if (Number.isNaN(date.getTime())) throw new ProtoError(`proto: Time: seconds ${seconds} out of range`);
+  const fraction = String(micros - wholeSeconds * 1_000_000n).padStart(6, '0');
+  return `${date.toISOString().slice(0, 19)}.${fraction}Z`;
 }
 
 function decodeFieldsV1(data: Buffer): unknown {
@@ -548,10 +593,14 @@ function convert(type: FieldType, field: WireField): unknown {
       return field.bytes!.toString('base64');
     case 'bool':
       return field.varint !== 0n;
+    case 'int32':
+      return Number(BigInt.asIntN(32, field.varint!));
     case 'int64':
       return Number(BigInt.asIntN(64, field.varint!));
     case 'time':
       return decodeTime(field.bytes!);
+    case 'microTime':
+      return decodeMicroTime(field.bytes!);
     case 'fieldsV1':
       return decodeFieldsV1(field.bytes!);
     default:
@@ -566,9 +615,11 @@ function zeroValue(type: FieldType): unknown {
       return '';
     case 'bool':
       return false;
+    case 'int32':
     case 'int64':
       return 0;
     case 'time':
+    case 'microTime':
     case 'fieldsV1':
       return undefined;
     default:
@@ -637,7 +688,12 @@ function decodeMessage(data: Buffer, def: MessageDef): Record<string, unknown> {
       }
     } else if (seen.length === 0) {
       if (field.presence === 'value') value = zeroValue(field.type);
-    } else if (typeof field.type === 'object' || field.type === 'time' || field.type === 'fieldsV1') {
+    } else if (
+      typeof field.type === 'object' ||
+      field.type === 'time' ||
+      field.type === 'microTime' ||
+      field.type === 'fieldsV1'
+    ) {
       // Repeated occurrences of an embedded message merge, which is what decoding their concatenation does.
       const merged = Buffer.concat(seen.map((item) => item.bytes!));
       value = convert(field.type, { no: field.no, wire: 2, bytes: merged });

@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { noteResponseBody } from '../audit/capture.js';
 import { ApiError, internalError } from '../errors/status.js';
+import { jsonBytes } from './serialize.js';
 
 /** Writes a JSON body with the status code. */
 export function writeJson(
@@ -8,10 +10,11 @@ export function writeJson(
   body: unknown,
   contentType = 'application/json',
 ): void {
-  const payload = JSON.stringify(body);
+  const payload = jsonBytes(body);
   res.statusCode = code;
   res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.setHeader('Content-Length', payload.length);
+  noteResponseBody(res, body);
   res.end(payload);
 }
 

@@ -1,5 +1,12 @@
-import { generate } from 'selfsigned';
 import { isIP } from 'node:net';
+
+// selfsigned (with its ASN.1 stack) is the heaviest import of all: loaded only when a certificate is made.
+// (A CommonJS module: its exports are the namespace's own in Node and its `default` once bundled.)
+type SelfsignedModule = typeof import('selfsigned');
+const generate = async (...args: Parameters<SelfsignedModule['generate']>) => {
+  const module = (await import('selfsigned')) as SelfsignedModule & { default?: SelfsignedModule };
+  return (module.generate ?? module.default!.generate)(...args);
+};
 
 /** A PEM certificate with its private key. */
 export interface CertificateAndKey {
@@ -36,14 +43,20 @@ function validity(): { notBeforeDate: Date; notAfterDate: Date } {
   return { notBeforeDate, notAfterDate: new Date(notBeforeDate.getTime() + TEN_YEARS_MS) };
 }
 
-/**
- * Generates a CA, a serving certificate signed by it whose SANs cover the in-cluster service names,
- * loopback and `host`, and an admin client certificate (CN `kubernetes-admin`, O `system:masters`), as
- * kubeadm issues them.
- * @see https://kubernetes.io/docs/setup/best-practices/certificates/
- */
-export async function generateServerPki(host: string): Promise<ServerPki> {
-  const caResult = await generate([{ name: 'commonName', value: 'fake-apiserver-ca' }], {
+/** The subject alternative names of the serving certificate for a listening `host`. */
+export function servingNames(host: string): { dnsNames: string[]; ips: string[] } {
+  const ips = new Set(['127.0.0.1', '::1']);
+  const dnsNames = new Set<string>(KUBERNETES_SERVICE_NAMES);
+  if (host && host !== '0.0.0.0' && host !== '::') {
+    if (isIP(host)) ips.add(host);
+    else dnsNames.add(host);
+  }
+  return { dnsNames: [...dnsNames], ips: [...ips] };
+}
+
+/** Generates the cluster CA (10 years, back-dated a day). */
+export async function generateCa(): Promise<CertificateAndKey> {
+  const result = await generate([{ name: 'commonName', value: 'fake-apiserver-ca' }], {
     ...keyOptions,
     ...validity(),
     extensions: [
@@ -51,39 +64,53 @@ export async function generateServerPki(host: string): Promise<ServerPki> {
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     ],
   });
-  const ca = { cert: caResult.cert, key: caResult.private };
+  return { cert: result.cert, key: result.private };
+}
 
-  const ips = new Set(['127.0.0.1', '::1']);
-  const dnsNames = new Set<string>(KUBERNETES_SERVICE_NAMES);
-  if (host && host !== '0.0.0.0' && host !== '::') {
-    if (isIP(host)) ips.add(host);
-    else dnsNames.add(host);
-  }
-  const [servingResult, adminResult] = await Promise.all([
-    generate([{ name: 'commonName', value: 'kube-apiserver' }], {
-      ...keyOptions,
-      ...validity(),
-      ca,
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [
-            ...[...dnsNames].map((value) => ({ type: 2 as const, value })),
-            ...[...ips].map((ip) => ({ type: 7 as const, ip })),
-          ],
-        },
-      ],
-    }),
-    generateClientCertificate(ca, 'kubernetes-admin', ['system:masters']),
-  ]);
-  return {
+/**
+ * Issues the serving certificate (CN `kube-apiserver`) whose SANs cover the in-cluster service names,
+ * loopback and `host`.
+ */
+export async function generateServingCertificate(
+  ca: CertificateAndKey,
+  host: string,
+): Promise<CertificateAndKey> {
+  const { dnsNames, ips } = servingNames(host);
+  const result = await generate([{ name: 'commonName', value: 'kube-apiserver' }], {
+    ...keyOptions,
+    ...validity(),
     ca,
-    serving: { cert: servingResult.cert, key: servingResult.private },
-    admin: adminResult,
-  };
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          ...dnsNames.map((value) => ({ type: 2 as const, value })),
+          ...ips.map((ip) => ({ type: 7 as const, ip })),
+        ],
+      },
+    ],
+  });
+  return { cert: result.cert, key: result.private };
+}
+
+/** The admin identity of kubeadm's `admin.conf`: CN `kubernetes-admin`, O `system:masters`. */
+export const ADMIN_USER = { name: 'kubernetes-admin', groups: ['system:masters'] } as const;
+
+/**
+ * Generates a CA, a serving certificate signed by it, and an admin client certificate, as kubeadm issues
+ * them.
+ * @see https://kubernetes.io/docs/setup/best-practices/certificates/
+ */
+export async function generateServerPki(host: string): Promise<ServerPki> {
+  const ca = await generateCa();
+  const [serving, admin] = await Promise.all([
+    generateServingCertificate(ca, host),
+    generateClientCertificate(ca, ADMIN_USER.name, ADMIN_USER.groups),
+  ]);
+  return { ca, serving, admin };
 }
 
 /**

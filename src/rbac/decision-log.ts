@@ -128,7 +128,10 @@ export class AuthorizationRecorder {
   readonly #outcomes: (Outcome | undefined)[];
   readonly #views: (AuthorizationDecisionRecord | undefined)[];
   #seq = 0;
+  /** Decisions up to this `seq` were cleared; numbering goes on, so `after` filters stay valid. */
+  #clearedThrough = 0;
   readonly #usage: UsageTree = new Map();
+  readonly #listeners = new Set<(record: AuthorizationDecisionRecord) => void>();
 
   constructor(options: { store: ObjectStore; clock: Clock; log: (message: string) => void; limit?: number }) {
     this.#clock = options.clock;
@@ -209,10 +212,34 @@ export class AuthorizationRecorder {
     }
     this.#outcomes[slot] = outcome;
     this.#views[slot] = undefined;
-    if (decision.allowed) return;
-    entry.denied++;
-    outcome.denial = analyzeDenial(this.#source, user, entry.attributes);
-    this.#log(denialLine(this.#view(seq)));
+    if (!decision.allowed) {
+      entry.denied++;
+      outcome.denial = analyzeDenial(this.#source, user, entry.attributes);
+      this.#log(denialLine(this.#view(seq)));
+    }
+    if (this.#listeners.size > 0) this.#notify(this.#view(seq));
+  }
+
+  #notify(record: AuthorizationDecisionRecord): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(record);
+      } catch (error) {
+        // A listener's failure must not fail the request being authorized.
+        this.#log(`authorization listener failed: ${String(error)}`);
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` with every decision recorded from now on, once analysed (a denial with its `denial`).
+   * Returns the function that stops it. Without listeners, recording builds no public record.
+   */
+  subscribe(listener: (record: AuthorizationDecisionRecord) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
   }
 
   #view(seq: number): AuthorizationDecisionRecord {
@@ -224,7 +251,7 @@ export class AuthorizationRecorder {
   decisions(filter: AuthorizationDecisionFilter = {}): AuthorizationDecisionRecord[] {
     const { user, allowed, check, after } = filter;
     const result: AuthorizationDecisionRecord[] = [];
-    const first = Math.max(this.#seq - this.#limit + 1, (after ?? 0) + 1, 1);
+    const first = Math.max(this.#seq - this.#limit + 1, (after ?? 0) + 1, this.#clearedThrough + 1, 1);
     for (let seq = first; seq <= this.#seq; seq++) {
       const outcome = this.#outcomes[(seq - 1) % this.#limit]!;
       if (user !== undefined && outcome.user !== user) continue;
@@ -233,6 +260,14 @@ export class AuthorizationRecorder {
       result.push(this.#view(seq));
     }
     return result;
+  }
+
+  /**
+   * Forgets the decisions recorded so far (`decisions()` starts empty; `seq` numbers go on). What the RBAC
+   * report is built from, every request since start, is kept: it covers a whole test run.
+   */
+  clear(): void {
+    this.#clearedThrough = this.#seq;
   }
 
   /** Every distinct request the user made (allowed or denied), since the server started. */

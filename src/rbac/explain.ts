@@ -324,16 +324,17 @@ function needsText(needs: AuthorizationDenial['needs']): string {
 export function denialLine(record: AuthorizationDecisionRecord): string {
   const a = record.attributes;
   const via = record.check === 'impersonation' ? ', impersonation' : '';
-  let line = `forbidden: ${record.user} cannot ${describeRequest(a)} (${record.method} ${record.path}${via})`;
-  const denial = record.denial;
-  if (!denial) return line;
+  const line = `forbidden: ${record.user} cannot ${describeRequest(a)} (${record.method} ${record.path}${via})`;
+  return record.denial ? `${line}: ${denialReason(record, record.denial)}` : line;
+}
+
+/** Why a request was denied, in the words of its log line: `closest: <binding>: <why>; needs <rule>`. */
+export function denialReason(record: AuthorizationDecisionRecord, denial: AuthorizationDenial): string {
   const [closest] = denial.closest;
-  if (closest) {
-    line += `: closest: ${describeBinding(closest.binding, closest.role)}: ${closest.mismatches.map((m) => m.message).join('; ')}`;
-  } else {
-    line += `: ${whyNothingClose(record, denial)}`;
-  }
-  return `${line}; needs ${needsText(denial.needs)}`;
+  const why = closest
+    ? `closest: ${describeBinding(closest.binding, closest.role)}: ${closest.mismatches.map((m) => m.message).join('; ')}`
+    : whyNothingClose(record, denial);
+  return `${why}; needs ${needsText(denial.needs)}`;
 }
 
 /**

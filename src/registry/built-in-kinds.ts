@@ -1,3 +1,4 @@
+import { leaseKind } from './lease-kind.js';
 import type { KubeObject, ResourceKind } from './resource-kind.js';
 
 const ALL_VERBS = [
@@ -231,4 +232,5 @@ export const builtInKinds: readonly ResourceKind[] = [
   secretKind,
   ...rbacKinds,
   ...reviewKinds,
+  leaseKind,
 ];

@@ -27,6 +27,12 @@ interface CurrentToken {
   expiresAt: Date;
 }
 
+/** A mount as its server holds it: the public handle, plus what a moved clock needs. */
+export interface ManagedServiceAccountMount extends ServiceAccountMount {
+  /** Refreshes now if the refresh point has passed by the clock; resolves once the files are written. */
+  refreshIfDue(): Promise<void>;
+}
+
 /** The directory was removed from under the mount: nothing is written there again. */
 class MountGone extends Error {}
 
@@ -46,7 +52,7 @@ export async function createServiceAccountMount(
   deps: MountDeps,
   request: MountRequest,
   onStop: () => void = () => {},
-): Promise<ServiceAccountMount> {
+): Promise<ManagedServiceAccountMount> {
   const identity = resolveIdentity(deps.store, request.subject, { checkAutomount: true });
   const mount = new KubeletStyleMount(deps, request, identity.pod?.uid, identity.serviceAccount.name, onStop);
   await mount.writeFirst();
@@ -56,7 +62,7 @@ export async function createServiceAccountMount(
   return mount;
 }
 
-class KubeletStyleMount implements ServiceAccountMount {
+class KubeletStyleMount implements ManagedServiceAccountMount {
   readonly dir: string;
   readonly tokenFile: string;
   readonly caFile: string;
@@ -122,6 +128,10 @@ class KubeletStyleMount implements ServiceAccountMount {
       },
       refresh: () => this.#scheduledRefresh(),
     });
+  }
+
+  async refreshIfDue(): Promise<void> {
+    await this.#loop?.checkNow();
   }
 
   rotate(): Promise<void> {

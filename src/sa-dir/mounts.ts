@@ -1,5 +1,5 @@
 import { FakeApiServerError } from '../errors/developer-error.js';
-import { createServiceAccountMount, type MountDeps } from './mount.js';
+import { createServiceAccountMount, type ManagedServiceAccountMount, type MountDeps } from './mount.js';
 import { resolveMountRequest, type MountRequest } from './mount-request.js';
 import type { MountServiceAccountOptions, ServiceAccountMount } from './types.js';
 
@@ -9,7 +9,7 @@ import type { MountServiceAccountOptions, ServiceAccountMount } from './types.js
  */
 export class ServiceAccountMounts {
   readonly #deps: MountDeps;
-  readonly #mounts = new Map<string, ServiceAccountMount | 'pending'>();
+  readonly #mounts = new Map<string, ManagedServiceAccountMount | 'pending'>();
   #closed = false;
 
   constructor(deps: MountDeps) {
@@ -29,7 +29,7 @@ export class ServiceAccountMounts {
       );
     }
     this.#mounts.set(request.dir, 'pending');
-    let mount: ServiceAccountMount;
+    let mount: ManagedServiceAccountMount;
     try {
       mount = await createServiceAccountMount(this.#deps, request, () => this.#mounts.delete(request.dir));
     } catch (error) {
@@ -42,6 +42,24 @@ export class ServiceAccountMounts {
     }
     this.#mounts.set(request.dir, mount);
     return mount;
+  }
+
+  /** Stops the mount writing `dir` (an absolute path); false when no mount of this server holds it. */
+  async stop(dir: string): Promise<boolean> {
+    const mount = this.#mounts.get(dir);
+    if (!mount || mount === 'pending') return false;
+    await mount.stop();
+    return true;
+  }
+
+  /**
+   * Refreshes at once every mount whose refresh point has passed by the clock (after a fake clock moved),
+   * instead of at its next check; resolves once their files are written.
+   */
+  async refreshDue(): Promise<void> {
+    await Promise.all(
+      [...this.#mounts.values()].map((mount) => (mount === 'pending' ? undefined : mount.refreshIfDue())),
+    );
   }
 
   /** Stops every mount's refreshing, and refuses new mounts. */

@@ -20,6 +20,11 @@ export interface RefreshLoopOptions {
 export interface RefreshLoop {
   /** Clears the timer and waits for a refresh under way. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Looks at the clock now instead of at the next tick (after a fake clock moved): refreshes if due, and
+   * resolves once that refresh, or one already under way, is done.
+   */
+  checkNow(): Promise<void>;
 }
 
 /**
@@ -32,6 +37,7 @@ export function startRefreshLoop(options: RefreshLoopOptions): RefreshLoop {
   const period = options.periodMs ?? REFRESH_CHECK_PERIOD_MS;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let ended = false;
   let running: Promise<unknown> = Promise.resolve();
 
   const schedule = (afterRefresh: boolean): void => {
@@ -53,6 +59,7 @@ export function startRefreshLoop(options: RefreshLoopOptions): RefreshLoop {
     running = refresh;
     void refresh.then((again) => {
       if (again) schedule(true);
+      else ended = true;
     });
   };
 
@@ -62,6 +69,16 @@ export function startRefreshLoop(options: RefreshLoopOptions): RefreshLoop {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      await running;
+    },
+    async checkNow() {
+      for (let current = running; ; current = running) {
+        await current;
+        if (current === running) break;
+      }
+      if (stopped || ended || options.dueIn(options.clock.now()) > 0) return;
+      if (timer) clearTimeout(timer);
+      tick();
       await running;
     },
   };

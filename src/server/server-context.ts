@@ -9,6 +9,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from './clock.js';
 import type { AuthorizationRecorder } from '../rbac/decision-log.js';
 import type { ControlApi } from '../control/control-api.js';
+import type { AuditRecorder } from '../audit/recorder.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
+import type { WatchFault } from '../faults/apply-fault.js';
+import type { WebInspector } from '../ui/web-inspector.js';
 
 /** Everything request handling needs, shared by all requests of one server. */
 export interface ServerContext {
@@ -32,6 +36,15 @@ export interface ServerContext {
   authorizations?: AuthorizationRecorder;
   /** fake-apiserver's own endpoints under `/fake-apiserver/v1/`; absent in bare contexts. */
   control?: ControlApi;
+  /**
+   * Records every request as an audit event (`server.requests()`, `--audit-log`); `subscribe` follows them
+   * live. Absent in bare contexts.
+   */
+  audit?: AuditRecorder;
+  /** The fault rules (`injectFault`, `--faults`, `/fake-apiserver/v1/faults`); absent in bare contexts. */
+  faults?: FaultInjector;
+  /** The web inspector under `/fake-apiserver/ui/`, with its own access rule; present when `ui: true`. */
+  ui?: WebInspector;
 }
 
 /** One request as it moves through the pipeline. */
@@ -41,4 +54,6 @@ export interface RequestContext {
   query: URLSearchParams;
   info: RequestInfo;
   user: UserInfo;
+  /** Set by the fault stage when a rule changes how this watch runs. */
+  watchFault?: WatchFault;
 }

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import express from 'express';
 import { authenticateToken, createAuthenticator, type AuthenticatorDeps } from '../auth/authenticate.js';
 import { staticTokenUsers } from '../auth/static-users.js';
@@ -12,9 +11,15 @@ import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { loadFixtures } from '../fixtures/load-fixtures.js';
 import { ControlApi } from '../control/control-api.js';
+import { registerFaultEndpoints } from '../faults/control-endpoints.js';
+import { addFaultRules, faultHandleMethods } from '../faults/fault-handle.js';
+import { FaultInjector } from '../faults/fault-injector.js';
+import { WebInspector } from '../ui/web-inspector.js';
+import { UI_PREFIX } from '../ui/access.js';
 import { createPipeline } from '../http/pipeline.js';
 import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
-import { generateClientCertificate, generateServerPki } from '../pki/certificates.js';
+import { generateClientCertificate } from '../pki/certificates.js';
+import { prepareKeyMaterial, type KeyMaterial } from '../pki/key-material.js';
 import { bootstrapPolicy } from '../rbac/bootstrap-policy.js';
 import { AuthorizationRecorder } from '../rbac/decision-log.js';
 import { explainDecision } from '../rbac/explain.js';
@@ -29,14 +34,20 @@ import {
 import { KindRegistry } from '../registry/kind-registry.js';
 import { resolveStartupMount } from '../sa-dir/mount-request.js';
 import { ServiceAccountMounts } from '../sa-dir/mounts.js';
+import { createTestControls } from '../state/test-controls.js';
 import { ObjectStore } from '../store/object-store.js';
 import { PodLogStore } from '../store/pod-logs.js';
 import type { FakeApiServerOptions, IssueTokenOptions, StartedFakeApiServer } from '../types.js';
 import type { ServerContext } from './server-context.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { systemClock } from './clock.js';
+import { registerAuditEndpoints } from '../audit/control-endpoints.js';
+import { AuditLogFile } from '../audit/log-file.js';
+import { parseAuditLevel, parseAuditMaxEvents } from '../audit/options.js';
+import { AuditRecorder } from '../audit/recorder.js';
 
 /** The package's own default fixtures: a small realistic cluster. */
-export const DEFAULT_FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures');
+export const DEFAULT_FIXTURES_DIR = join(PACKAGE_ROOT, 'fixtures');
 
 function parseServiceAccount(value: string): { namespace: string; name: string } {
   const match = /^([^/]+)\/([^/]+)$/.exec(value);
@@ -58,7 +69,25 @@ function urlHost(host: string): string {
  * Starts a fake kube-apiserver over HTTPS with a freshly generated CA: loads fixtures and the bootstrap
  * RBAC policy, listens, then writes the sa-dir and kubeconfig if asked. Resolves once all of that is done.
  */
-export async function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<StartedFakeApiServer> {
+export function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<StartedFakeApiServer> {
+  const keyMaterial = prepareKeyMaterial({
+    host: options.host ?? '127.0.0.1',
+    ...(options.keyCacheDir ? { cacheDir: resolve(options.keyCacheDir) } : {}),
+    ...(options.tokenSigningAlgorithm ? { signingAlgorithm: options.tokenSigningAlgorithm } : {}),
+  });
+  return startWithKeyMaterial(options, keyMaterial);
+}
+
+/**
+ * `startFakeApiServer` with key material already on its way, so that a caller (the CLI) can start
+ * generating it before loading the server's modules.
+ */
+export async function startWithKeyMaterial(
+  options: FakeApiServerOptions,
+  keyMaterial: Promise<KeyMaterial>,
+): Promise<StartedFakeApiServer> {
+  // Settled here if start-up fails before it is awaited, so that its failure is never unhandled.
+  keyMaterial.catch(() => {});
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 0;
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
@@ -70,14 +99,14 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   }
   const startupMount = resolveStartupMount(options);
   const log = options.log ?? (() => {});
+  const faults = new FaultInjector();
+  addFaultRules(faults, options.faults ?? [], 'faults option');
 
   const registry = new KindRegistry(builtInKinds);
   const fixturePaths = options.fixtures === undefined ? [DEFAULT_FIXTURES_DIR] : [options.fixtures].flat();
-  const [fixtures, pki, tokens] = await Promise.all([
-    loadFixtures(fixturePaths, registry),
-    generateServerPki(host),
-    ServiceAccountTokenIssuer.create(),
-  ]);
+  const fixtures = await loadFixtures(fixturePaths, registry);
+  const { pki, signingKey } = await keyMaterial;
+  const tokens = ServiceAccountTokenIssuer.fromKey(signingKey);
 
   const clock = options.clock ?? systemClock;
   const store = new ObjectStore({ clock });
@@ -117,6 +146,14 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const streams = new Set<() => void>();
   let port = requestedPort;
   const authorizations = new AuthorizationRecorder({ store, clock, log });
+  const auditLogFile = options.auditLog ? new AuditLogFile(resolve(options.auditLog), log) : undefined;
+  const audit = new AuditRecorder({
+    level: parseAuditLevel(options.auditLevel ?? 'Metadata', 'auditLevel'),
+    maxEvents: parseAuditMaxEvents(options.auditMaxEvents),
+    clock,
+    log,
+    ...(auditLogFile ? { file: auditLogFile } : {}),
+  });
   const rbacReportFile = options.rbacReportFile ? resolve(options.rbacReportFile) : undefined;
   let started = false;
   const server: ServerContext = {
@@ -135,7 +172,12 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     log,
     authorizations,
     control: new ControlApi(),
+    audit,
+    faults,
   };
+  registerFaultEndpoints(server.control!, faults);
+  registerAuditEndpoints(server.control!, audit);
+  if (options.ui) server.ui = new WebInspector(server);
 
   const authenticatorDeps: AuthenticatorDeps = {
     tokens,
@@ -232,23 +274,28 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     });
   };
   const mounts = new ServiceAccountMounts({ store, tokens, clock, caCert: pki.ca.cert, log });
+  const testControls = createTestControls({ ...server, control: server.control! }, mounts);
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= Promise.all([
       mounts.stopAll(),
       new Promise<void>((resolveClose) => {
         aggregation.stop();
+        testControls.stop();
         for (const end of [...streams]) end();
         httpsServer.close(() => resolveClose());
         for (const socket of sockets) socket.destroy();
       }),
-    ]).then(() =>
-      started && rbacReportFile ? writeRbacReportFile(authorizations, rbacReportFile) : undefined,
-    );
+    ])
+      .then(() =>
+        started && rbacReportFile ? writeRbacReportFile(authorizations, rbacReportFile) : undefined,
+      )
+      .finally(() => audit.close());
     return closed;
   };
 
   try {
+    await auditLogFile?.open();
     const serviceAccountMount = startupMount ? await mounts.mount(startupMount) : undefined;
     const saDir = serviceAccountMount?.dir;
     const kubeconfigPath = options.kubeconfig ? resolve(options.kubeconfig) : undefined;
@@ -256,6 +303,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       await mkdir(dirname(kubeconfigPath), { recursive: true });
       await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
     }
+    testControls.captureStartup();
     started = true;
     return {
       url,
@@ -265,6 +313,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       saDir,
       kubeconfigPath,
       kubeconfig,
+      uiUrl: options.ui ? `${url}${UI_PREFIX}/` : undefined,
       env: { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: String(port) },
       issueToken,
       kubeconfigFor,
@@ -274,6 +323,11 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       authorizationDecisions: (filter) => authorizations.decisions(filter),
       explain: explainDecision,
       rbacReport: (reportOptions) => rbacReport(authorizations, reportOptions),
+      requests: (filter) => audit.requests(filter),
+      writes: (filter) => audit.writes(filter),
+      clearRequests: () => audit.clear(),
+      ...faultHandleMethods(faults),
+      ...testControls.handleMethods,
       close,
       [Symbol.asyncDispose]: close,
     };

@@ -10,6 +10,7 @@ import {
 } from '../errors/status.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import { systemClock, type Clock } from '../server/clock.js';
+import { SortedBucket } from './sorted-bucket.js';
 
 /** The type of a watch event. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -32,6 +33,14 @@ export type ObjectPredicate = (obj: KubeObject) => boolean;
 export interface StoreWatch {
   /** Stops delivering events. Idempotent. */
   stop(): void;
+}
+
+/** Every object of a store at one moment (see `ObjectStore.snapshot`); the objects are frozen and shared. */
+export interface StoreSnapshot {
+  /** The store's resourceVersion when the snapshot was taken. */
+  readonly resourceVersion: number;
+  /** Objects by group/resource, then by `namespace/name`. */
+  readonly buckets: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>;
 }
 
 /** Where a list or watch looks: one namespace, or every namespace when undefined. */
@@ -67,7 +76,7 @@ export function kubeTimestamp(date: Date): string {
  */
 export class ObjectStore {
   #resourceVersion = 0;
-  readonly #objects = new Map<string, Map<string, KubeObject>>();
+  readonly #objects = new Map<string, SortedBucket>();
   readonly #history: StoreEvent[] = [];
   readonly #historyLimit: number;
   readonly #watchers = new Set<(event: StoreEvent) => void>();
@@ -89,11 +98,11 @@ export class ObjectStore {
     return this.#history.length > 0 ? this.#history[0]!.resourceVersion - 1 : this.#resourceVersion;
   }
 
-  #bucket(kind: ResourceKind): Map<string, KubeObject> {
+  #bucket(kind: ResourceKind): SortedBucket {
     const key = kindKeyOf(kind);
     let bucket = this.#objects.get(key);
     if (!bucket) {
-      bucket = new Map();
+      bucket = new SortedBucket();
       this.#objects.set(key, bucket);
     }
     return bucket;
@@ -127,13 +136,8 @@ export class ObjectStore {
     const bucket = this.#objects.get(kindKeyOf(scope.kind));
     const items: KubeObject[] = [];
     if (bucket) {
-      const keys = [...bucket.keys()].sort();
-      for (const key of keys) {
-        const obj = bucket.get(key)!;
-        if (scope.namespace !== undefined && obj.metadata?.namespace !== scope.namespace) continue;
-        if (predicate && !predicate(obj)) continue;
-        items.push(obj);
-      }
+      const prefix = scope.namespace === undefined ? '' : objectKey(scope.namespace, '');
+      for (const obj of bucket.inOrder(prefix)) if (!predicate || predicate(obj)) items.push(obj);
     }
     return { items, resourceVersion: this.#resourceVersion };
   }
@@ -278,6 +282,52 @@ export class ObjectStore {
     return last;
   }
 
+  /** Every stored object at this moment, for `replaceAll`: frozen objects are shared, not copied. */
+  snapshot(): StoreSnapshot {
+    const buckets = new Map<string, ReadonlyMap<string, KubeObject>>();
+    for (const [kindKey, bucket] of this.#objects) if (bucket.size > 0) buckets.set(kindKey, new Map(bucket));
+    return { resourceVersion: this.#resourceVersion, buckets };
+  }
+
+  /**
+   * Makes the stored objects those of `snapshot`, as ordinary changes: an object the snapshot lacks is
+   * DELETED, one it has back is ADDED, one that differs is MODIFIED, each with a new resourceVersion (the
+   * version never goes back, as informers require), so that watches converge without a relist. uid and
+   * creationTimestamp come back as they were. Returns the changes, in the order watchers saw them.
+   */
+  replaceAll(snapshot: StoreSnapshot): StoreEvent[] {
+    const changes: { kindKey: string; key: string; from?: KubeObject; to?: KubeObject }[] = [];
+    for (const [kindKey, bucket] of this.#objects) {
+      const target = snapshot.buckets.get(kindKey);
+      for (const [key, from] of bucket) if (!target?.has(key)) changes.push({ kindKey, key, from });
+    }
+    for (const [kindKey, target] of snapshot.buckets) {
+      const bucket = this.#objects.get(kindKey);
+      for (const [key, to] of target) {
+        const from = bucket?.get(key);
+        if (from !== to && !(from && sameButResourceVersion(from, to)))
+          changes.push({ kindKey, key, from, to });
+      }
+    }
+    // Every change lands before any watcher hears of one, so a controller reacting to the first event
+    // (role aggregation) already sees the whole restored state, which was settled when it was captured.
+    const events: StoreEvent[] = changes.map(({ kindKey, key, from, to }) => {
+      let bucket = this.#objects.get(kindKey);
+      if (!bucket) this.#objects.set(kindKey, (bucket = new SortedBucket()));
+      const resourceVersion = ++this.#resourceVersion;
+      const object = structuredClone((to ?? from)!);
+      object.metadata!.resourceVersion = String(resourceVersion);
+      deepFreeze(object);
+      if (to) bucket.set(key, object);
+      else bucket.delete(key);
+      const type: WatchEventType = !to ? 'DELETED' : from ? 'MODIFIED' : 'ADDED';
+      const namespace = object.metadata?.namespace ?? '';
+      return { type, resourceVersion, kindKey, namespace, object, ...(from ? { previous: from } : {}) };
+    });
+    for (const event of events) this.#record(event);
+    return events;
+  }
+
   /**
    * Delivers, in resourceVersion order, every change in scope after `sinceVersion` (replayed from
    * history), then live changes. Objects that stop or start matching `predicate` are seen as DELETED
@@ -320,12 +370,32 @@ export class ObjectStore {
     };
   }
 
+  /**
+   * Calls `listener` with every change to any kind from now on (what a watch of each kind would see,
+   * unfiltered), for observers such as the web inspector. Returns the function that stops it.
+   */
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    const deliver = (event: StoreEvent): void => listener(event);
+    this.#watchers.add(deliver);
+    return () => {
+      this.#watchers.delete(deliver);
+    };
+  }
+
   #record(event: StoreEvent): void {
     this.#history.push(event);
     if (this.#history.length > this.#historyLimit)
       this.#history.splice(0, this.#history.length - this.#historyLimit);
     for (const watcher of [...this.#watchers]) watcher(event);
   }
+}
+
+function sameButResourceVersion(a: KubeObject, b: KubeObject): boolean {
+  const withoutVersion = (obj: KubeObject) => ({
+    ...obj,
+    metadata: { ...obj.metadata, resourceVersion: '' },
+  });
+  return isDeepStrictEqual(withoutVersion(a), withoutVersion(b));
 }
 
 /** Freezes an object graph, so that stored state can be handed out without copies yet never changed by accident. */

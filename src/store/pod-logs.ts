@@ -4,6 +4,9 @@ export interface LogLine {
   text: string;
 }
 
+/** The logs of every container at one moment (see `PodLogStore.snapshot`). */
+export type PodLogSnapshot = ReadonlyMap<string, readonly LogLine[]>;
+
 /** Log text per pod container, as fixtures or the programmatic handle provide it. */
 export class PodLogStore {
   readonly #lines = new Map<string, LogLine[]>();
@@ -38,6 +41,23 @@ export class PodLogStore {
     set.add(listener);
     this.#listeners.set(key, set);
     return () => set.delete(listener);
+  }
+
+  /** Replaces a container's log with `text` (split into lines), notifying followers of the new lines. */
+  replace(namespace: string, pod: string, container: string, text: string, time = new Date()): void {
+    this.#lines.delete(this.#key(namespace, pod, container));
+    this.append(namespace, pod, container, text, time);
+  }
+
+  /** Every container's lines at this moment, for `restore`. */
+  snapshot(): PodLogSnapshot {
+    return new Map([...this.#lines].map(([key, lines]) => [key, [...lines]]));
+  }
+
+  /** Makes the logs those of a snapshot; followers stay attached and see what is appended from then on. */
+  restore(snapshot: PodLogSnapshot): void {
+    this.#lines.clear();
+    for (const [key, lines] of snapshot) this.#lines.set(key, [...lines]);
   }
 
   /** Drops a pod's logs, as when the pod is deleted. */

@@ -1,0 +1,208 @@
+import { deleteNamespaceContents } from '../api/resource-handlers.js';
+import { admitObject, validateObjectName } from '../api/object-validation.js';
+import { FakeApiServerError } from '../errors/developer-error.js';
+import { ApiError } from '../errors/status.js';
+import { namespaceKind, podKind } from '../registry/built-in-kinds.js';
+import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
+import type { ServerContext } from '../server/server-context.js';
+import { parseLabelSelector } from '../store/label-selector.js';
+import type { StoreSnapshot } from '../store/object-store.js';
+import type { PodLogSnapshot } from '../store/pod-logs.js';
+import { readManifests } from './read-manifests.js';
+import { namespaceFor, resolveKind } from './resolve-kind.js';
+import type { ManifestInput, ObjectListQuery, ObjectReference, StateSnapshot } from './types.js';
+
+interface CapturedState {
+  store: StoreSnapshot;
+  logs: PodLogSnapshot;
+}
+
+/** What a restore changed. */
+export interface RestoreResult {
+  /** How many objects were deleted, re-added or changed back (one watch event each). */
+  changes: number;
+  /** The store's resourceVersion afterwards. */
+  resourceVersion: string;
+}
+
+/** What state control needs from the server. */
+export type StateControlDeps = Pick<
+  ServerContext,
+  'registry' | 'store' | 'logs' | 'onCreated' | 'authorizations'
+>;
+
+function developerError(where: string, error: unknown): unknown {
+  return error instanceof ApiError
+    ? new FakeApiServerError('FIXTURE_INVALID', `${where}: ${error.message}`)
+    : error;
+}
+
+/**
+ * The test-facing control of a server's state: apply manifests, read and delete objects, and go back to a
+ * snapshot or to the state right after start-up. Writes run the same defaulting and controllers as REST
+ * requests; going back is a series of watch events with new resourceVersions, never a jump back.
+ */
+export class StateControl {
+  readonly #deps: StateControlDeps;
+  readonly #captured = new WeakMap<StateSnapshot, CapturedState>();
+  #startup: StateSnapshot | undefined;
+
+  constructor(deps: StateControlDeps) {
+    this.#deps = deps;
+  }
+
+  /** Takes the snapshot `reset()` returns to: call once start-up (fixtures, controllers) is complete. */
+  captureStartup(): void {
+    this.#startup = this.snapshot();
+  }
+
+  /**
+   * Creates what is absent and replaces what exists (keeping uid and creationTimestamp), as `kubectl apply`
+   * does from the caller's side; namespaces the objects use are created if missing, as for fixtures. A
+   * replaced object without `status` keeps its status. Every document is checked before any is applied.
+   */
+  async apply(input: ManifestInput): Promise<KubeObject[]> {
+    const { registry, logs, onCreated, store } = this.#deps;
+    const fixtures = await readManifests(input, registry);
+    const admitted = fixtures.objects.map(({ kind, object, source }) => ({
+      kind,
+      source,
+      object: admit(kind, object, source),
+    }));
+    const created: { kind: ResourceKind; namespace: string; name: string }[] = [];
+    const applied = admitted.map(({ kind, object, source }) => {
+      try {
+        return this.#applyOne(kind, object, created);
+      } catch (error) {
+        throw developerError(source, error);
+      }
+    });
+    // Controllers run once all is in, so that a token Secret may come before its service account.
+    for (const { kind, namespace, name } of created) {
+      const current = store.get(kind, namespace, name);
+      if (current) onCreated(kind, current);
+    }
+    for (const podLog of fixtures.podLogs) {
+      for (const [container, text] of Object.entries(podLog.containers)) {
+        logs.replace(podLog.namespace, podLog.pod, container, text);
+      }
+    }
+    return applied
+      .map(({ kind, namespace, name }) => store.get(kind, namespace, name))
+      .filter((object): object is KubeObject => object !== undefined);
+  }
+
+  #applyOne(
+    kind: ResourceKind,
+    object: KubeObject,
+    created: { kind: ResourceKind; namespace: string; name: string }[],
+  ): { kind: ResourceKind; namespace: string; name: string } {
+    const { store } = this.#deps;
+    const namespace = object.metadata?.namespace ?? '';
+    const name = object.metadata?.name ?? '';
+    if (kind.namespaced && !store.get(namespaceKind, '', namespace)) {
+      const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
+      namespaceKind.defaultOnCreate?.(ns);
+      store.create(namespaceKind, ns);
+      created.push({ kind: namespaceKind, namespace: '', name: namespace });
+    }
+    const current = store.get(kind, namespace, name);
+    if (!current) {
+      kind.defaultOnCreate?.(object);
+      kind.normalizeOnWrite?.(object);
+      store.create(kind, object, { keepCreationTimestamp: true });
+      created.push({ kind, namespace, name });
+    } else {
+      if (object.status === undefined && current.status !== undefined) object.status = current.status;
+      kind.normalizeOnWrite?.(object);
+      store.update(kind, object);
+    }
+    return { kind, namespace, name };
+  }
+
+  /** One object (frozen), or undefined. */
+  get(reference: ObjectReference): KubeObject | undefined {
+    const kind = resolveKind(this.#deps.registry, reference);
+    return this.#deps.store.get(kind, namespaceFor(kind, reference.namespace), reference.name);
+  }
+
+  /** The objects of a kind (frozen), sorted by namespace and name, in one namespace or all. */
+  list(query: ObjectListQuery): KubeObject[] {
+    const kind = resolveKind(this.#deps.registry, query);
+    const namespace = query.namespace === undefined ? undefined : namespaceFor(kind, query.namespace);
+    let selector;
+    try {
+      selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : undefined;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      throw new FakeApiServerError(
+        'INVALID_OPTION',
+        `labelSelector ${JSON.stringify(query.labelSelector)}: ${error.message}`,
+      );
+    }
+    const scope = namespace ? { kind, namespace } : { kind };
+    return this.#deps.store.list(scope, selector && ((obj) => selector.matches(obj.metadata?.labels))).items;
+  }
+
+  /**
+   * Deletes an object as a REST DELETE does (a namespace takes its contents, a pod its logs); returns its
+   * last state, or undefined when it did not exist.
+   */
+  delete(reference: ObjectReference): KubeObject | undefined {
+    const { registry, store, logs } = this.#deps;
+    const kind = resolveKind(registry, reference);
+    const namespace = namespaceFor(kind, reference.namespace);
+    if (!store.get(kind, namespace, reference.name)) return undefined;
+    const deleted = store.delete(kind, namespace, reference.name);
+    if (kind === namespaceKind) deleteNamespaceContents({ registry, store }, reference.name);
+    if (kind === podKind) logs.forget(namespace, reference.name);
+    return deleted;
+  }
+
+  /** The objects and pod logs as they are now, for `restore`. */
+  snapshot(): StateSnapshot {
+    const store = this.#deps.store.snapshot();
+    const handle = Object.freeze({ resourceVersion: String(store.resourceVersion) }) as StateSnapshot;
+    this.#captured.set(handle, { store, logs: this.#deps.logs.snapshot() });
+    return handle;
+  }
+
+  /**
+   * Returns objects and pod logs to a snapshot: each difference becomes one watch event (DELETED, ADDED or
+   * MODIFIED) with a new resourceVersion, so open watches and informers converge without a relist.
+   */
+  restore(snapshot: StateSnapshot): RestoreResult {
+    const captured = this.#captured.get(snapshot);
+    if (!captured) {
+      throw new FakeApiServerError(
+        'INVALID_OPTION',
+        'this snapshot was not taken by this server',
+        'restore a snapshot on the server whose snapshot() returned it',
+      );
+    }
+    const changes = this.#deps.store.replaceAll(captured.store).length;
+    this.#deps.logs.restore(captured.logs);
+    return { changes, resourceVersion: String(this.#deps.store.resourceVersion) };
+  }
+
+  /** Returns to the state right after start-up, and forgets the recorded authorization decisions. */
+  reset(): RestoreResult {
+    if (!this.#startup) throw new Error('reset() before start-up completed');
+    const result = this.restore(this.#startup);
+    this.#deps.authorizations?.clear();
+    return result;
+  }
+}
+
+/** Checks one object as a REST create would (type, namespace, name) and drops what the store assigns. */
+function admit(kind: ResourceKind, object: KubeObject, source: string): KubeObject {
+  try {
+    const admitted = admitObject(kind, object, object.metadata?.namespace ?? '');
+    validateObjectName(kind, admitted);
+    delete admitted.metadata!.resourceVersion;
+    delete admitted.metadata!.uid;
+    return admitted;
+  } catch (error) {
+    throw developerError(source, error);
+  }
+}
