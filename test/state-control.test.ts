@@ -242,7 +242,7 @@ describe('state control: reset, snapshot and restore', () => {
     expect(log.text).toBe('GET /healthz 200 0.3ms\n');
   });
 
-  it('brings back the pod logs of the fixtures and forgets recorded authorization decisions', async () => {
+  it('brings back the pod logs of the fixtures and forgets recorded decisions, requests and fault rules', async () => {
     const admin = adminCredentials(server.kubeconfig);
     const path = '/api/v1/namespaces/default/pods/helloworld/log';
     const original = (await send(server.url, server.caCert, { path, client: admin })).text;
@@ -252,10 +252,14 @@ describe('state control: reset, snapshot and restore', () => {
     );
     expect(server.authorizationDecisions().length).toBeGreaterThan(0);
     const lastSeq = server.authorizationDecisions().at(-1)!.seq;
+    server.injectFault({ verb: 'get', resource: 'configmaps', status: 500 });
+    expect(server.requests().length).toBeGreaterThan(0);
 
     await server.reset();
 
     expect(server.authorizationDecisions()).toEqual([]);
+    expect(server.requests()).toEqual([]);
+    expect(server.faults()).toEqual([]);
     expect((await send(server.url, server.caCert, { path, client: admin })).text).toBe(original);
     const [next] = server.authorizationDecisions();
     expect(next!.seq).toBe(lastSeq + 1);

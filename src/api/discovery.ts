@@ -15,7 +15,15 @@ export function apiGroupList(registry: KindRegistry): Record<string, unknown> {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: registry.groups().map((group) => apiGroup(group.name, group.versions, group.preferredVersion)),
+    // The items of a list carry no type meta of their own (discovery/root.go).
+    groups: registry.groups().map((group) => {
+      const {
+        kind: _kind,
+        apiVersion: _apiVersion,
+        ...item
+      } = apiGroup(group.name, group.versions, group.preferredVersion);
+      return item;
+    }),
   };
 }
 

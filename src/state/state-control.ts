@@ -28,7 +28,7 @@ export interface RestoreResult {
 /** What state control needs from the server. */
 export type StateControlDeps = Pick<
   ServerContext,
-  'registry' | 'store' | 'logs' | 'onCreated' | 'authorizations'
+  'registry' | 'store' | 'logs' | 'onCreated' | 'authorizations' | 'audit' | 'faults'
 >;
 
 function developerError(where: string, error: unknown): unknown {
@@ -185,11 +185,16 @@ export class StateControl {
     return { changes, resourceVersion: String(this.#deps.store.resourceVersion) };
   }
 
-  /** Returns to the state right after start-up, and forgets the recorded authorization decisions. */
+  /**
+   * Returns to the state right after start-up, and forgets what one test leaves behind for the next: the
+   * recorded authorization decisions and requests, and the fault rules.
+   */
   reset(): RestoreResult {
     if (!this.#startup) throw new Error('reset() before start-up completed');
     const result = this.restore(this.#startup);
     this.#deps.authorizations?.clear();
+    this.#deps.audit?.clear();
+    this.#deps.faults?.clear();
     return result;
   }
 }
