@@ -3,10 +3,12 @@
 // fake-apiserver` loads a few files instead of hundreds of modules: about 40% off its start-up. The
 // certificate stack goes to a chunk of its own, loaded only when a certificate is made.
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
+// Chunk names carry a hash: clear the last build's, so that the package ships only the current ones.
+await rm(resolve(root, 'dist/cli-chunks'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: { 'cli/main': 'src/cli/main.ts', 'pki/pki-worker': 'src/pki/pki-worker.ts' },

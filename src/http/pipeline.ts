@@ -7,8 +7,8 @@ import { applyImpersonation } from '../auth/impersonation.js';
 import type { UserInfo } from '../auth/user-info.js';
 import { ApiError, pathNotFound } from '../errors/status.js';
 import { applyFault } from '../faults/apply-fault.js';
-import { authorize, forbiddenMessage } from '../rbac/authorizer.js';
-import { rbacSourceFromStore } from '../rbac/store-source.js';
+import { forbiddenMessage, type RbacDecision } from '../rbac/authorizer.js';
+import { cachedAuthorizer } from '../rbac/decision-cache.js';
 import type { AuthorizationAttributes } from '../rbac/types.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
@@ -24,6 +24,7 @@ export function createPipeline(
   server: ServerContext,
   authenticate: (req: IncomingMessage) => UserInfo,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const decide = cachedAuthorizer(server.store);
   return async (req, res) => {
     const auditId = randomUUID();
     res.setHeader('Audit-Id', auditId);
@@ -43,7 +44,7 @@ export function createPipeline(
       if (!user) return;
       if (user !== requestor) recording?.noteImpersonatedUser(user);
       const ctx: RequestContext = { req, res, query: url.searchParams, info, user };
-      authorizeRequest(server, ctx, recording);
+      authorizeRequest(server, ctx, decide, recording);
       if (server.faults?.hasRules && (await applyFault(server, ctx)) === 'answered') return;
       await route(server, ctx);
     } catch (error) {
@@ -69,9 +70,14 @@ function attributesOf(info: RequestInfo, user: UserInfo): AuthorizationAttribute
   };
 }
 
-function authorizeRequest(server: ServerContext, ctx: RequestContext, recording?: RequestRecording): void {
+function authorizeRequest(
+  server: ServerContext,
+  ctx: RequestContext,
+  decide: (attributes: AuthorizationAttributes) => RbacDecision,
+  recording?: RequestRecording,
+): void {
   const attributes = attributesOf(ctx.info, ctx.user);
-  const decision = authorize(rbacSourceFromStore(server), attributes);
+  const decision = decide(attributes);
   recording?.noteAuthorization(decision);
   server.authorizations?.record('request', ctx.req.method ?? 'GET', attributes, decision);
   if (decision.allowed) return;

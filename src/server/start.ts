@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import express from 'express';
 import { authenticateToken, createAuthenticator, type AuthenticatorDeps } from '../auth/authenticate.js';
 import { staticTokenUsers } from '../auth/static-users.js';
 import { startClusterRoleAggregation } from '../controllers/clusterrole-aggregation.js';
@@ -16,6 +15,7 @@ import { addFaultRules, faultHandleMethods } from '../faults/fault-handle.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { WebInspector } from '../ui/web-inspector.js';
 import { UI_PREFIX } from '../ui/access.js';
+import { createExpressApp } from '../http/express-app.js';
 import { createPipeline } from '../http/pipeline.js';
 import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { generateClientCertificate } from '../pki/certificates.js';
@@ -204,11 +204,7 @@ export async function startWithKeyMaterial(
     onReject: (reason) => log(`unauthorized: ${reason}`),
   };
   const authenticate = createAuthenticator(authenticatorDeps);
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  const pipeline = createPipeline(server, authenticate);
-  app.use((req, res) => pipeline(req, res));
+  const app = createExpressApp(createPipeline(server, authenticate));
 
   const httpsServer: Server = createServer(
     {

@@ -77,6 +77,7 @@ export function kubeTimestamp(date: Date): string {
 export class ObjectStore {
   #resourceVersion = 0;
   readonly #objects = new Map<string, SortedBucket>();
+  readonly #lastChange = new Map<string, number>();
   readonly #history: StoreEvent[] = [];
   readonly #historyLimit: number;
   readonly #watchers = new Set<(event: StoreEvent) => void>();
@@ -382,7 +383,16 @@ export class ObjectStore {
     };
   }
 
+  /**
+   * The resourceVersion of the last change to a kind (0 if none since start): a cheap way for caches of
+   * what is derived from a kind (RBAC decisions) to know they are stale.
+   */
+  lastChangeOf(kind: ResourceKind): number {
+    return this.#lastChange.get(kindKeyOf(kind)) ?? 0;
+  }
+
   #record(event: StoreEvent): void {
+    this.#lastChange.set(event.kindKey, event.resourceVersion);
     this.#history.push(event);
     if (this.#history.length > this.#historyLimit)
       this.#history.splice(0, this.#history.length - this.#historyLimit);
