@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { servingNames, type CertificateAndKey } from './certificates.js';
-import { signingAlgorithmOf, type SigningAlgorithm } from '../auth/service-account-tokens.js';
+import { signingAlgorithmOf, type SigningAlgorithm } from '../auth/signing-key.js';
 
 /** A certificate is reused only while it stays valid at least this long. */
 const MIN_REMAINING_MS = 24 * 3600 * 1000;

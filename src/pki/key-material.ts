@@ -9,7 +9,7 @@ import {
   type ServerPki,
 } from './certificates.js';
 import { KeyCache } from './key-cache.js';
-import { generateSigningKey, type SigningAlgorithm } from '../auth/service-account-tokens.js';
+import { generateSigningKey, type SigningAlgorithm } from '../auth/signing-key.js';
 
 /** Everything secret a server needs: its certificates and the service-account signing key. */
 export interface KeyMaterial {
