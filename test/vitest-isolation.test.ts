@@ -9,11 +9,10 @@ import {
   type FakeApiServerConnection,
 } from '../src/vitest/index.js';
 import { adminRequest } from '../src/vitest/admin-client.js';
-import { run } from './support/external.js';
+import { runVitestProject } from './support/external.js';
 import { send } from './support/https-client.js';
 
 const PROJECT = resolve(import.meta.dirname, 'fixtures/vitest-isolation-project');
-const VITEST = resolve(import.meta.dirname, '../node_modules/vitest/vitest.mjs');
 
 /** Runs the global setup as vitest would, with a project that records what it is given. */
 async function globalSetup(options: Parameters<typeof createGlobalSetup>[0] = {}) {
@@ -32,16 +31,7 @@ async function globalSetup(options: Parameters<typeof createGlobalSetup>[0] = {}
 
 describe('vitest: per-test isolation and reset', () => {
   it('runs a project whose parallel test files each get their own namespace, identity and sa-dir', async () => {
-    const result = await run(process.execPath, [VITEST, 'run', '--root', PROJECT], {
-      env: {
-        ...process.env,
-        KUBERNETES_SERVICE_HOST: '',
-        KUBERNETES_SERVICE_PORT: '',
-        NO_COLOR: '1',
-        FORCE_COLOR: '0',
-      },
-      timeoutMs: 90_000,
-    });
+    const result = await runVitestProject(PROJECT, 90_000);
     const output = result.stdout + result.stderr;
     expect(output).toMatch(/Test Files\s+2 passed \(2\)/);
     expect(output).toMatch(/Tests\s+5 passed \(5\)/);

@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /** Result of running an external client. */
 export interface RunResult {
@@ -56,3 +57,22 @@ export function pythonClientInstalled(): boolean {
 }
 
 export { existsSync };
+
+const VITEST = resolve(import.meta.dirname, '../../node_modules/vitest/vitest.mjs');
+
+/**
+ * Runs `vitest run` on a user project, in a clean environment: no in-cluster variables of ours leak in,
+ * and no colours in the output the test reads.
+ */
+export function runVitestProject(root: string, timeoutMs = 60_000): Promise<RunResult> {
+  return run(process.execPath, [VITEST, 'run', '--root', root], {
+    env: {
+      ...process.env,
+      KUBERNETES_SERVICE_HOST: '',
+      KUBERNETES_SERVICE_PORT: '',
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+    },
+    timeoutMs,
+  });
+}
