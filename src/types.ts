@@ -63,6 +63,15 @@ export interface FakeApiServerOptions {
    */
   keyCacheDir?: string;
   /**
+   * A directory to keep the cluster's objects in between runs, for local development (created 0700 if
+   * missing; a non-empty directory that is not one is refused). Every write is on disk (fdatasync'd)
+   * before it is answered, so it survives `kill -9`; a restart serves the objects as they were left, with
+   * their uids, and resourceVersions go on upward. Fixtures and the bootstrap RBAC policy seed it only while
+   * it is empty. Implies `keyCacheDir: DIR/keys` unless `keyCacheDir` is given, so ca.crt files and tokens
+   * handed out stay valid. Pod logs are not kept. Off by default: tests stay in memory.
+   */
+  dataDir?: string;
+  /**
    * How service-account tokens are signed: `RS256` with an RSA-2048 key, as kubeadm clusters do, or
    * `ES256` with a P-256 key (kube-apiserver accepts both), whose key takes a millisecond to generate where
    * RSA's takes 0.1–0.8 s. Only this algorithm is accepted when verifying.
@@ -123,6 +132,35 @@ export interface FakeApiServerOptions {
    * @default false
    */
   ui?: boolean;
+  /**
+   * Open connections served at once; a connection past it has its request answered 429 (`Retry-After: 1`)
+   * and is closed.
+   * @default 10000
+   */
+  maxConnections?: number;
+  /**
+   * Open watches at once; one more is answered 429 (`Retry-After: 1`), as kube-apiserver's
+   * max-in-flight filter answers.
+   * @default 10000
+   */
+  maxWatches?: number;
+  /**
+   * Seconds a client has to complete the TLS handshake, and then to send each request's headers, before
+   * its connection is closed (a slow or silent client cannot hold the server).
+   * @default 32, kube-apiserver's ReadHeaderTimeout
+   */
+  headersTimeoutSeconds?: number;
+  /**
+   * Bytes a watch may have queued for a client that does not read them; past it the watch is ended (as
+   * kube-apiserver's watch cache ends an unresponsive watcher), and the other watches are not held up.
+   * @default 16777216 (16 MiB)
+   */
+  watchBufferBytes?: number;
+  /**
+   * How long `close()` lets in-flight requests complete before it cuts their connections.
+   * @default 5
+   */
+  shutdownTimeoutSeconds?: number;
   /**
    * Receives human-readable diagnostics: each denial in one line with the closest rule and what it lacked,
    * rejected tokens. Silent by default.

@@ -1,4 +1,4 @@
-import { badRequest, expired, invalid } from '../errors/status.js';
+import { ApiError, badRequest, invalid, type StatusBody } from '../errors/status.js';
 import { booleanParameter } from '../http/query-parameters.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import { parseFieldSelector, type FieldSelector } from '../store/field-selector.js';
@@ -42,25 +42,107 @@ export function encodeContinue(resourceVersion: number, lastKey: string): string
   ).toString('base64url');
 }
 
-/** Decodes a continue token; 400 when it is not one of ours. */
-export function decodeContinue(token: string): ContinueToken {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-      v?: string;
-      rv?: number;
-      start?: string;
-    };
-    if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') {
-      throw new Error('bad token');
+const INVALID_KEY = 'continue key is not valid';
+const BASE64URL_CHAR = /[A-Za-z0-9_-]/;
+
+function invalidContinue(detail: string): ApiError {
+  return badRequest(`invalid continue token: ${detail}`);
+}
+
+/** Decodes unpadded base64url as Go's `base64.RawURLEncoding.DecodeString`, with its error offset. */
+function decodeRawBase64Url(token: string): Buffer {
+  for (let i = 0; i < token.length; i++) {
+    if (!BASE64URL_CHAR.test(token[i]!)) {
+      throw invalidContinue(`${INVALID_KEY}: illegal base64 data at input byte ${i}`);
     }
-    if (parsed.rv <= 0) throw expired(CONTINUE_TOO_OLD);
-    return {
-      resourceVersion: parsed.rv,
-      startAfter: parsed.start.endsWith('\u0000') ? parsed.start.slice(0, -1) : parsed.start,
-    };
+  }
+  if (token.length % 4 === 1) {
+    throw invalidContinue(`${INVALID_KEY}: illegal base64 data at input byte ${token.length - 1}`);
+  }
+  return Buffer.from(token, 'base64url');
+}
+
+/** Whether `key` is what Go's `path.Clean` returns for it (no `//`, `.` or `..` segment, no trailing `/`). */
+function isCleanPath(key: string): boolean {
+  if (key === '/') return true;
+  if (key.endsWith('/')) return false;
+  return key
+    .slice(1)
+    .split('/')
+    .every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
+/**
+ * Decodes a continue token as `storage.DecodeContinue` does, with its 400 messages (`invalid continue token:
+ * continue key is not valid...`). A negative `rv` is the token a 410 hands out: go on at the latest version.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/storage/continue.go
+ */
+export function decodeContinue(token: string): ContinueToken {
+  const data = decodeRawBase64Url(token);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString('utf8'));
   } catch (error) {
-    if (error instanceof Error && error.name === 'ApiError') throw error;
-    throw badRequest('continue key is not valid: illegal base64 data at input byte 0');
+    throw invalidContinue(`${INVALID_KEY}: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw invalidContinue(
+      `${INVALID_KEY}: json: cannot unmarshal ${goJsonType(parsed)} into Go value of type storage.continueToken`,
+    );
+  }
+  const { v = '', rv = 0, start = '' } = parsed as Record<string, unknown>;
+  for (const [field, value, type] of [
+    ['v', v, 'string'],
+    ['rv', rv, 'int64'],
+    ['start', start, 'string'],
+  ] as const) {
+    const fits = type === 'string' ? typeof value === 'string' : Number.isSafeInteger(value);
+    if (!fits && value !== null) {
+      throw invalidContinue(
+        `${INVALID_KEY}: json: cannot unmarshal ${goJsonType(value)} into Go struct field continueToken.${field} of type ${type}`,
+      );
+    }
+  }
+  if (v !== 'meta.k8s.io/v1') {
+    throw invalidContinue(
+      `${INVALID_KEY}: server does not recognize this encoded version ${String(v ?? '')}`,
+    );
+  }
+  if (!rv) {
+    throw invalidContinue(`${INVALID_KEY}: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`);
+  }
+  const startKey = String(start ?? '');
+  if (!startKey) throw invalidContinue(`${INVALID_KEY}: encoded start key empty (version meta.k8s.io/v1)`);
+  // Upstream's guard against a start key that climbs out of the listed prefix.
+  if (!isCleanPath(startKey.startsWith('/') ? startKey : `/${startKey}`)) {
+    throw invalidContinue(`${INVALID_KEY}: ${startKey}`);
+  }
+  return {
+    resourceVersion: rv as number,
+    startAfter: startKey.endsWith('\u0000') ? startKey.slice(0, -1) : startKey,
+  };
+}
+
+function goJsonType(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? 'number' : `number ${value}`;
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object' && value !== null) return 'object';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value;
+}
+
+/**
+ * 410 for a continue token whose snapshot has left the history, as `handleCompactedErrorForPaging` answers:
+ * its `metadata.continue` goes on from the same key at the latest version (an inconsistent list).
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go
+ */
+export class ExpiredContinueError extends ApiError {
+  constructor(readonly nextContinue: string) {
+    super(410, 'Expired', CONTINUE_TOO_OLD);
+  }
+
+  override toStatus(): StatusBody {
+    return { ...super.toStatus(), metadata: { continue: this.nextContinue } };
   }
 }
 

@@ -1,5 +1,7 @@
+import { pageNotFound } from '../errors/plain-text-error.js';
 import { pathNotFound } from '../errors/status.js';
 import { writeJson, writeText } from '../http/respond.js';
+import { notFoundFor } from './not-found.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import {
   apiGroup,
@@ -17,7 +19,8 @@ const HEALTH_CHECKS = ['ping', 'log', 'etcd', 'poststarthook/start-apiserver-adm
 
 function health(ctx: RequestContext, endpoint: string, check?: string): void {
   if (check) {
-    if (!HEALTH_CHECKS.includes(check)) throw pathNotFound();
+    // Each check is its own exact path on the non-go-restful mux: any other is Go's plain 404.
+    if (!HEALTH_CHECKS.includes(check)) throw pageNotFound();
     writeText(ctx.res, 200, 'ok');
     return;
   }
@@ -40,7 +43,7 @@ function health(ctx: RequestContext, endpoint: string, check?: string): void {
 
 /**
  * Serves the non-resource paths: discovery, version, health, OpenAPI v3 and OIDC discovery. Anything
- * else is the generic 404.
+ * else is kube-apiserver's 404 for that path (`notFoundFor`).
  */
 export async function handleNonResourceRequest(server: ServerContext, ctx: RequestContext): Promise<void> {
   const path = ctx.info.path.replace(/\/+$/, '') || '/';
@@ -85,5 +88,5 @@ export async function handleNonResourceRequest(server: ServerContext, ctx: Reque
     ctx.res.setHeader('Cache-Control', 'public, max-age=3600');
     return writeJson(ctx.res, 200, jwksDocument(server), 'application/jwk-set+json');
   }
-  throw pathNotFound();
+  throw notFoundFor(ctx.info.path, registry);
 }

@@ -44,18 +44,76 @@ export function validateName(name: string, rule: NameValidation): string[] {
 }
 
 /**
+ * 400 for an object name in the URL that cannot be a storage key, as the registry's key functions
+ * (`NamespaceKeyFunc`, `NoNamespaceKeyFunc`) refuse it with `path.IsValidPathSegmentName`: `.`, `..`, or
+ * containing `/` or `%` (which reach the name once the path is decoded, from `%2e%2e` or `%25`).
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+ */
+export function checkUrlObjectName(name: string): void {
+  const messages =
+    name === '.' || name === '..'
+      ? [`may not be '${name}'`]
+      : ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+  if (messages.length > 0) {
+    throw badRequest(`Name parameter invalid: ${JSON.stringify(name)}: ${messages.join(';')}`);
+  }
+}
+
+/**
+ * The versions kube-apiserver's scheme registers for the groups this server serves (the scheme holds
+ * versions it no longer serves): a body in one of them decodes and converts, one in any other does not.
+ */
+const SCHEME_VERSIONS: Record<string, readonly string[]> = {
+  '': ['v1'],
+  'rbac.authorization.k8s.io': ['v1', 'v1beta1', 'v1alpha1'],
+  'coordination.k8s.io': ['v1', 'v1beta1', 'v1alpha2'],
+  'authentication.k8s.io': ['v1', 'v1beta1', 'v1alpha1'],
+  'authorization.k8s.io': ['v1', 'v1beta1'],
+};
+
+/** Where kube-apiserver's scheme was made, as its "not registered" errors name it. */
+const LEGACY_SCHEME = 'pkg/api/legacyscheme/scheme.go:30';
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/**
  * The type check of the REST handlers: a body may leave out `apiVersion` and `kind` (they default from the
- * URL), but when given they must be the endpoint's (400 otherwise).
+ * URL), but when given they must be the endpoint's, else 400 with the message of the step that fails
+ * upstream. Decoding fails first for a version the scheme lacks (`no kind ... is registered`) and for
+ * another kind (the conversion into the endpoint's type fails), both wrapped by `transformDecodeError`;
+ * a body in another registered version of the same kind decodes, and the handler then refuses its version.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/create.go
  */
 export function checkTypeMeta(obj: KubeObject, apiVersion: string, kind: string): void {
-  if (obj.apiVersion && obj.apiVersion !== apiVersion) {
-    throw badRequest(
-      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion})`,
+  const dataApiVersion = obj.apiVersion || apiVersion;
+  const dataKind = obj.kind || kind;
+  if (dataApiVersion === apiVersion && dataKind === kind) return;
+  const expected = splitApiVersion(apiVersion);
+  const data = splitApiVersion(dataApiVersion);
+  const cannotBeHandled = (cause: string) =>
+    badRequest(
+      `${dataKind} in version ${JSON.stringify(data.version)} cannot be handled as a ${kind}: ${cause}`,
+    );
+  if (!(SCHEME_VERSIONS[data.group] ?? []).includes(data.version)) {
+    throw cannotBeHandled(
+      `no kind ${JSON.stringify(dataKind)} is registered for version ${JSON.stringify(dataApiVersion)} in scheme ${JSON.stringify(LEGACY_SCHEME)}`,
     );
   }
-  if (obj.kind && obj.kind !== kind) {
-    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${kind})`);
+  if (dataKind !== kind || data.group !== expected.group) {
+    const internalPackage = expected.group ? expected.group.split('.')[0]! : 'core';
+    throw cannotBeHandled(
+      `converting (${data.version}.${dataKind}) to (${internalPackage}.${kind}): unknown conversion`,
+    );
   }
+  throw badRequest(
+    `the API version in the data (${dataApiVersion}) does not match the expected API version (${apiVersion})`,
+  );
 }
 
 /**

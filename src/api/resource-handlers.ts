@@ -1,11 +1,22 @@
-import { badRequest, methodNotAllowed, notFound, pathNotFound } from '../errors/status.js';
+import { ApiError, badRequest, methodNotAllowed, notFound, pathNotFound } from '../errors/status.js';
 import { decodeObjectBody, mediaTypeOf, parseJson, readBody } from '../http/body.js';
 import { writeJson } from '../http/respond.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
-import { encodeContinue, parseListOptions, selectorPredicate } from './list-options.js';
+import {
+  encodeContinue,
+  ExpiredContinueError,
+  parseListOptions,
+  selectorPredicate,
+  type ContinueToken,
+} from './list-options.js';
 import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
-import { admitObject, resolveGenerateName, validateObjectName } from './object-validation.js';
+import {
+  admitObject,
+  checkUrlObjectName,
+  resolveGenerateName,
+  validateObjectName,
+} from './object-validation.js';
 import { applyPatch } from './patch.js';
 import { servePodLog } from './pod-log.js';
 import { handleTokenRequest } from './token-request.js';
@@ -33,6 +44,7 @@ export async function handleResourceRequest(
   if (info.subresource) {
     const sub = kind.subresources?.find((s) => s.name === info.subresource);
     if (!sub || info.parts.length > 3) throw pathNotFound();
+    checkUrlObjectName(info.pathName);
     if (sub.name === 'log') return servePodLog(server, ctx, kind);
     if (sub.name === 'status') return handleStatus(server, ctx, kind);
     if (sub.name === 'token') {
@@ -45,6 +57,7 @@ export async function handleResourceRequest(
   const namespace = kind.namespaced ? info.namespace : '';
   if (kind.namespaced && info.pathName && !info.namespace) throw pathNotFound();
   if (info.parts.length > 2) throw pathNotFound();
+  if (info.pathName) checkUrlObjectName(info.pathName);
   switch (req.method) {
     case 'GET':
     case 'HEAD':
@@ -124,9 +137,10 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
   let items: KubeObject[];
   let listVersion: number;
   if (options.continueToken) {
-    listVersion = options.continueToken.resourceVersion;
     const start = options.continueToken.startAfter;
-    items = server.store.listAt(scope, listVersion, predicate).filter((obj) => itemKey(obj) > start);
+    const listed = continuedList(server, scope, options.continueToken, predicate);
+    items = listed.items.filter((obj) => itemKey(obj) > start);
+    listVersion = listed.resourceVersion;
   } else if (
     options.resourceVersionMatch === 'Exact' ||
     (options.limit > 0 && options.resourceVersion && options.resourceVersion !== '0')
@@ -166,6 +180,30 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
     metadata: listMeta,
     items,
   });
+}
+
+/**
+ * The snapshot a continue token asks for: its version, or the latest for the negative version a 410 hands
+ * out; a version that has left the history is the 410 with a token to go on at the latest.
+ */
+function continuedList(
+  server: ServerContext,
+  scope: Parameters<ServerContext['store']['list']>[0],
+  token: ContinueToken,
+  predicate: (obj: KubeObject) => boolean,
+): { items: KubeObject[]; resourceVersion: number } {
+  if (token.resourceVersion < 0) return server.store.list(scope, predicate);
+  try {
+    return {
+      items: server.store.listAt(scope, token.resourceVersion, predicate),
+      resourceVersion: token.resourceVersion,
+    };
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 410) {
+      throw new ExpiredContinueError(encodeContinue(-1, token.startAfter));
+    }
+    throw error;
+  }
 }
 
 function itemKey(obj: KubeObject): string {

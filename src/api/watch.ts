@@ -5,14 +5,20 @@ import type { RequestContext, ServerContext } from '../server/server-context.js'
 import type { ListOptions } from './list-options.js';
 import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
 import { toTable } from './table.js';
+import { writeTooManyRequests } from '../server/limits.js';
 
 // Without timeoutSeconds the real server picks a random timeout in [1800 s, 3600 s].
 const DEFAULT_MIN_TIMEOUT_SECONDS = 1800;
+// How long a watch ended for a slow client may take to drain what it queued before its connection is cut.
+const SLOW_WATCHER_DRAIN_MS = 5_000;
 
 /**
  * Streams watch events as newline-delimited JSON (`{"type":...,"object":...}\n`), after sending the
  * current state as ADDED when no resourceVersion (or "0") is given. A resourceVersion older than the
  * history is answered like the watch cache does: 200 with one ERROR event carrying a 410 Expired Status.
+ * Past `maxWatches` the watch is refused with 429. A client that lets more than `watchBufferBytes` queue up
+ * has its watch ended, as the watch cache forces an unresponsive watcher closed (cache_watcher.go): it
+ * reads what was queued, then the end of the stream, and re-watches from the last resourceVersion it saw.
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/watch.go
  */
 export function serveWatch(
@@ -40,6 +46,13 @@ export function serveWatch(
     return `${JSON.stringify({ type, object })}\n`;
   };
 
+  const releaseSlot = server.watches ? server.watches.slots.tryAcquire() : () => {};
+  if (!releaseSlot) {
+    writeTooManyRequests(res);
+    return Promise.resolve();
+  }
+  const bufferBytes = server.watches?.bufferBytes ?? Infinity;
+
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Transfer-Encoding', 'chunked');
@@ -52,6 +65,7 @@ export function serveWatch(
     const finish = (): void => {
       watch?.stop();
       if (timer) clearTimeout(timer);
+      releaseSlot();
       untrack();
       if (!res.writableEnded) res.end();
       resolve();
@@ -65,11 +79,24 @@ export function serveWatch(
       return finish();
     }
     let eventsLeft = fault?.type === 'endWatch' ? fault.afterEvents : Infinity;
+    // The initial state and the replayed history are sent at once and may exceed the buffer on their own:
+    // they are allowed on top of it.
+    let queueLimit = Infinity;
     if (eventsLeft <= 0) return finish();
     const send = (type: WatchEventType, object: KubeObject): void => {
       if (res.writableEnded) return;
       res.write(encode(type, object));
+      if (res.writableLength > queueLimit) return endSlowWatcher();
       if (--eventsLeft <= 0) finish();
+    };
+    const endSlowWatcher = (): void => {
+      server.log(
+        `Forcing ${ctx.info.resource} watcher close due to unresponsiveness: ${res.writableLength} bytes queued for ${ctx.user.username}`,
+      );
+      finish();
+      const cut = setTimeout(() => res.destroy(), SLOW_WATCHER_DRAIN_MS);
+      cut.unref();
+      res.once('close', () => clearTimeout(cut));
     };
 
     let since: number;
@@ -91,6 +118,7 @@ export function serveWatch(
       throw error;
     }
     if (res.writableEnded) return finish(); // ended by endWatchAfter while replaying
+    queueLimit = res.writableLength + bufferBytes;
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_MIN_TIMEOUT_SECONDS * (1 + Math.random());
     timer = setTimeout(finish, timeoutSeconds * 1000);
     timer.unref();

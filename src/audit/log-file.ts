@@ -1,13 +1,16 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FakeApiServerError } from '../errors/developer-error.js';
+import { notOurs } from '../files/owned-file.js';
 import type { AuditEvent } from './types.js';
+
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 /**
  * The `--audit-log` file: one JSON event per line, as kube-apiserver's `--audit-log-path` writes with
  * `--audit-log-format=json`. Opened for appending (created 0600 if missing; an existing file keeps its
- * lines and mode), written in order through one stream, flushed by `close()`. Events that arrive before the
+ * lines and mode; a symbolic link is refused), written in order through one stream, flushed by `close()`. Events that arrive before the
  * file is open are kept and written first; nothing is written anywhere else.
  */
 export class AuditLogFile {
@@ -31,12 +34,21 @@ export class AuditLogFile {
     let handle;
     try {
       await mkdir(dirname(this.path), { recursive: true });
-      handle = await open(this.path, 'a', 0o600);
+      // O_NOFOLLOW: a symbolic link placed at the path is refused (ELOOP), never appended through.
+      handle = await open(this.path, APPEND_NO_FOLLOW, 0o600);
     } catch (error) {
       this.#pending = undefined;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') {
+        throw notOurs(
+          this.path,
+          'the audit log path is a symbolic link, and fake-apiserver writes through none',
+          'give --audit-log (auditLog) a regular file or a new path',
+        );
+      }
       throw new FakeApiServerError(
         'INVALID_OPTION',
-        `cannot open the audit log ${this.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        `cannot open the audit log ${this.path}: ${code ?? String(error)}`,
         'give --audit-log (auditLog) a file in a writable directory',
       );
     }

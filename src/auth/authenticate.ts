@@ -60,17 +60,39 @@ function splitN(text: string, separator: string, n: number): string[] {
   return parts;
 }
 
-/** The user of a verified client certificate: CN is the name, O values the groups. */
-function certificateUser(request: IncomingMessage): UserInfo | undefined {
+/**
+ * What the x509 authenticator makes of a request's client certificate: nothing when none was presented,
+ * its user (CN the name, O values the groups) when it chains to our CA, and an error when it does not. As
+ * on kube-apiserver, the TLS layer only requests a certificate (`tls.RequestClientCert`); verification
+ * happens here, and an unverifiable certificate is a failed credential (401), never anonymous.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/authentication/request/x509/x509.go
+ */
+function certificateCredential(request: IncomingMessage): CertificateCredential | undefined {
   const socket = request.socket as Partial<TLSSocket>;
-  if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  // The certificate is the connection's: examined once, not on every keep-alive request.
+  if (!credentialOfSocket.has(socket))
+    credentialOfSocket.set(socket, examineCertificate(socket as TLSSocket));
+  return credentialOfSocket.get(socket);
+}
+
+type CertificateCredential = { user?: UserInfo; error?: string };
+
+const credentialOfSocket = new WeakMap<object, CertificateCredential | undefined>();
+
+function examineCertificate(socket: TLSSocket): CertificateCredential | undefined {
   const cert = socket.getPeerCertificate();
-  const cn = cert?.subject?.CN;
+  if (!cert?.raw) return undefined;
+  if (!socket.authorized) {
+    const reason = String(socket.authorizationError ?? 'not signed by the cluster CA');
+    return { error: `verifying certificate SN=${cert.serialNumber} failed: ${reason}` };
+  }
+  const cn = cert.subject?.CN;
   if (!cn) return undefined;
   const organizations = cert.subject.O;
   const groups =
     organizations === undefined ? [] : Array.isArray(organizations) ? organizations : [organizations];
-  return { username: Array.isArray(cn) ? cn[0]! : cn, groups: [...groups] };
+  return { user: { username: Array.isArray(cn) ? cn[0]! : cn, groups: [...groups] } };
 }
 
 /**
@@ -80,10 +102,15 @@ function certificateUser(request: IncomingMessage): UserInfo | undefined {
  */
 export function createAuthenticator(deps: AuthenticatorDeps): (request: IncomingMessage) => UserInfo {
   return (request) => {
-    const fromCertificate = certificateUser(request);
-    if (fromCertificate) return withAuthenticatedGroup(fromCertificate);
+    const certificate = certificateCredential(request);
+    if (certificate?.user) return withAuthenticatedGroup(certificate.user);
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) {
+      // union.NewFailOnError: a failed credential is never anonymous.
+      if (certificate?.error) {
+        deps.onReject?.(certificate.error);
+        throw unauthorized();
+      }
       if (deps.anonymous === false) throw unauthorized();
       return ANONYMOUS_USER;
     }

@@ -179,6 +179,7 @@ export class ServiceAccountTokenIssuer {
   }
 
   #verifyLegacy(token: string): LegacyServiceAccountClaims {
+    checkProtectedHeader(token, this.keyId);
     let decoded: unknown;
     try {
       decoded = jwt.verify(token, this.#publicKey, {
@@ -210,39 +211,96 @@ export class ServiceAccountTokenIssuer {
    * the reason the real authenticator would log.
    */
   verify(token: string, now = new Date(), audiences?: readonly string[]): ServiceAccountClaims {
-    if (audiences) return this.#verifyUncached(token, Math.floor(now.getTime() / 1000), audiences);
-    const nowSeconds = Math.floor(now.getTime() / 1000);
+    if (audiences) return this.#verifyUncached(token, now, audiences);
     const cached = this.#verified.get(token);
     if (cached) {
       // The signature, issuer and audience were checked once; the time claims are checked every time.
-      if (nowSeconds >= cached.exp) throw new TokenRejection('service account token has expired');
-      if (cached.nbf > nowSeconds) throw new TokenRejection('service account token is not valid yet');
+      checkTimeClaims(cached, now);
       return cached;
     }
-    const claims = this.#verifyUncached(token, nowSeconds, this.apiAudiences);
+    const claims = this.#verifyUncached(token, now, this.apiAudiences);
     if (this.#verified.size >= VERIFIED_CACHE_LIMIT) this.#verified.clear();
     this.#verified.set(token, claims);
     return claims;
   }
 
-  #verifyUncached(token: string, nowSeconds: number, audiences: readonly string[]): ServiceAccountClaims {
+  #verifyUncached(token: string, now: Date, audiences: readonly string[]): ServiceAccountClaims {
+    checkProtectedHeader(token, this.keyId);
     let decoded: unknown;
     try {
       decoded = jwt.verify(token, this.#publicKey, {
         algorithms: [this.algorithm],
         issuer: this.issuer,
         audience: [...audiences] as [string, ...string[]],
-        clockTimestamp: nowSeconds,
+        // The time claims are checked below, with kube-apiserver's leeway.
+        ignoreExpiration: true,
+        ignoreNotBefore: true,
       });
     } catch (error) {
-      if (error instanceof jwt.TokenExpiredError)
-        throw new TokenRejection('service account token has expired');
-      if (error instanceof jwt.NotBeforeError)
-        throw new TokenRejection('service account token is not valid yet');
       throw new TokenRejection(error instanceof Error ? error.message : String(error));
     }
-    return validateClaims(decoded);
+    const claims = validateClaims(decoded);
+    checkTimeClaims(claims, now);
+    return claims;
   }
+}
+
+/**
+ * The clock skew kube-apiserver tolerates on `exp`, `nbf` and `iat`: go-jose's `jwt.DefaultLeeway`, which
+ * `pkg/serviceaccount/claims.go` applies through `Claims.Validate`.
+ */
+export const TOKEN_LEEWAY_SECONDS = 60;
+
+/** Names go-jose understands in a `crit` header (`supportedCritical`); any other fails verification. */
+const SUPPORTED_CRITICAL = new Set(['b64']);
+
+/**
+ * Checks the protected header as kube-apiserver's verifier does before it trusts the signature: a `kid` must
+ * name this issuer's key (`GetPublicKeys(kid)` finds no other key: "invalid signature, no keys found"), and
+ * a `crit` header may only list extensions go-jose implements. `jku`, `x5u`, `jwk` and `x5c` are never
+ * used to find a key: verification is with this issuer's key alone.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/serviceaccount/jwt.go
+ */
+function checkProtectedHeader(token: string, keyId: string): void {
+  let header: { kid?: unknown; crit?: unknown };
+  try {
+    header = JSON.parse(
+      Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'),
+    ) as typeof header;
+  } catch {
+    throw new TokenRejection('token header is not JSON');
+  }
+  if (header === null || typeof header !== 'object')
+    throw new TokenRejection('token header is not an object');
+  if (header.kid !== undefined && header.kid !== '' && header.kid !== keyId) {
+    throw new TokenRejection('invalid signature, no keys found');
+  }
+  if (header.crit !== undefined) {
+    const names = header.crit;
+    if (
+      !Array.isArray(names) ||
+      names.some((name) => typeof name !== 'string' || !SUPPORTED_CRITICAL.has(name))
+    )
+      throw new TokenRejection('square/go-jose: error in cryptographic primitive');
+  }
+}
+
+/**
+ * Checks `exp`, `nbf` and `iat` as go-jose's `Claims.ValidateWithLeeway` does with the default leeway: a
+ * token is refused once `now` is more than the leeway past `exp`, or more than the leeway before `nbf` or
+ * `iat`.
+ */
+function checkTimeClaims(claims: ServiceAccountClaims, now: Date): void {
+  const leewayMs = TOKEN_LEEWAY_SECONDS * 1000;
+  const nowMs = now.getTime();
+  const { exp, nbf, iat } = claims as { exp: unknown; nbf?: unknown; iat?: unknown };
+  if ([nbf, iat].some((claim) => claim !== undefined && typeof claim !== 'number') || typeof exp !== 'number')
+    throw new TokenRejection('token time claims are not numbers');
+  if (nowMs - leewayMs > exp * 1000) throw new TokenRejection('service account token has expired');
+  if (typeof nbf === 'number' && nowMs + leewayMs < nbf * 1000)
+    throw new TokenRejection('service account token is not valid yet');
+  if (typeof iat === 'number' && nowMs + leewayMs < iat * 1000)
+    throw new TokenRejection('service account token is issued in the future');
 }
 
 function validateClaims(decoded: unknown): ServiceAccountClaims {

@@ -3,6 +3,7 @@ import { FakeApiServerError } from '../errors/developer-error.js';
 import { parseTokenTtl } from '../sa-dir/token-ttl.js';
 import { parseAuditLevel } from '../audit/options.js';
 import { expandBareFakeClockFlag, fakeClockFromFlag } from './fake-clock-flag.js';
+import { parseCountFlag, parseDurationFlag } from '../server/limits.js';
 import type { FakeApiServerOptions } from '../types.js';
 
 /** Usage text of the command. */
@@ -28,6 +29,9 @@ Options:
                               with POST /fake-apiserver/v1/clock {"advance":"2h"} or {"set":TIME}
   --key-cache DIR             keep the CA, signing key and certificates in DIR between runs: faster
                               starts, and ca.crt files of earlier runs stay valid
+  --data-dir DIR              keep the objects in DIR across restarts (every write on disk before it
+                              is answered); fixtures seed it only while empty; implies
+                              --key-cache DIR/keys
   --token-signing-alg ALG     sign service-account tokens with RS256 (RSA-2048, the default, as
                               kubeadm) or ES256 (P-256: its key is generated in a millisecond)
   --rbac-report FILE          on exit, write there the least-privilege Roles/ClusterRole and bindings
@@ -41,6 +45,15 @@ Options:
                               codes, connection resets, broken watches); see "Injecting faults"
   --anonymous-auth BOOL       treat requests without credentials as system:anonymous (default true)
   --rbac-bootstrap BOOL       load a real cluster's default roles and bindings (default true)
+  --max-connections N         open connections served at once; past it, 429 (default 10000)
+  --max-watches N             open watches at once; past it, 429 (default 10000)
+  --headers-timeout DURATION  time a client has for the TLS handshake and for each request's
+                              headers before it is cut off (default 32s, as kube-apiserver)
+  --watch-buffer BYTES        bytes a watch may queue for a client that does not read before
+                              the watch is ended (default 16777216)
+  --shutdown-timeout DURATION
+                              on SIGTERM, how long in-flight requests may take to complete
+                              (default 5s)
   --ui                        serve the web inspector at /fake-apiserver/ui/ (requests with their
                               RBAC decisions, live; the stored objects), to loopback and admin only
   -h, --help                  show this help
@@ -85,6 +98,7 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
         kubeconfig: { type: 'string' },
         'fake-clock': { type: 'string' },
         'key-cache': { type: 'string' },
+        'data-dir': { type: 'string' },
         'token-signing-alg': { type: 'string' },
         'rbac-report': { type: 'string' },
         'audit-log': { type: 'string' },
@@ -93,6 +107,11 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
         'rbac-bootstrap': { type: 'string' },
         'token-auth-file': { type: 'string' },
         faults: { type: 'string' },
+        'max-connections': { type: 'string' },
+        'max-watches': { type: 'string' },
+        'headers-timeout': { type: 'string' },
+        'watch-buffer': { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
         ui: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -130,6 +149,7 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
   if (values.kubeconfig) options.kubeconfig = values.kubeconfig;
   if (values['fake-clock'] !== undefined) options.clock = fakeClockFromFlag(values['fake-clock']);
   if (values['key-cache']) options.keyCacheDir = values['key-cache'];
+  if (values['data-dir']) options.dataDir = values['data-dir'];
   const signingAlgorithm = values['token-signing-alg'];
   if (signingAlgorithm !== undefined) {
     if (signingAlgorithm !== 'RS256' && signingAlgorithm !== 'ES256') {
@@ -147,6 +167,19 @@ export function parseCliArguments(argv: readonly string[]): CliRequest {
   if (values['token-auth-file']) options.tokenAuthFile = values['token-auth-file'];
   if (values.faults) options.faultsFile = values.faults;
   if (values.ui) options.ui = true;
+  const maxConnections = values['max-connections'];
+  if (maxConnections !== undefined)
+    options.maxConnections = parseCountFlag('--max-connections', maxConnections);
+  const maxWatches = values['max-watches'];
+  if (maxWatches !== undefined) options.maxWatches = parseCountFlag('--max-watches', maxWatches);
+  const watchBuffer = values['watch-buffer'];
+  if (watchBuffer !== undefined) options.watchBufferBytes = parseCountFlag('--watch-buffer', watchBuffer);
+  const headersTimeout = values['headers-timeout'];
+  if (headersTimeout !== undefined)
+    options.headersTimeoutSeconds = parseDurationFlag('--headers-timeout', headersTimeout);
+  const shutdownTimeout = values['shutdown-timeout'];
+  if (shutdownTimeout !== undefined)
+    options.shutdownTimeoutSeconds = parseDurationFlag('--shutdown-timeout', shutdownTimeout);
   const anonymous = values['anonymous-auth'];
   if (anonymous !== undefined) {
     if (anonymous !== 'true' && anonymous !== 'false') {

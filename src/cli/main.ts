@@ -2,9 +2,11 @@
 import { packageVersion } from '../package-root.js';
 import { resolve } from 'node:path';
 import { prepareKeyMaterial } from '../pki/key-material.js';
+import { checkDataDir, keyCacheDirOf } from '../store/data-dir.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { parseCliArguments, USAGE } from './args.js';
 import { readTokenAuthFile } from '../auth/token-auth-file.js';
+import { followParentProcess } from './follow-parent.js';
 
 /**
  * The `fake-apiserver` command: starts the server in the foreground, prints the two `export` lines on
@@ -21,11 +23,14 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     return 0;
   }
   const { tokenAuthFile, faultsFile, ...options } = request.options;
+  // Refused before the key cache in it is written.
+  if (options.dataDir) checkDataDir(resolve(options.dataDir));
   // Key material is generated (or read from the cache) while the server's modules load; the
   // certificates in a worker thread, since generating them loads the heaviest module of all.
+  const keyCacheDir = keyCacheDirOf(options);
   const keyMaterial = prepareKeyMaterial({
     host: options.host,
-    ...(options.keyCacheDir ? { cacheDir: resolve(options.keyCacheDir) } : {}),
+    ...(keyCacheDir ? { cacheDir: keyCacheDir } : {}),
     ...(options.tokenSigningAlgorithm ? { signingAlgorithm: options.tokenSigningAlgorithm } : {}),
     workerUrl: new URL('../pki/pki-worker.js', import.meta.url),
   });
@@ -68,16 +73,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   process.once('SIGINT', () => shutdown('interrupted'));
   process.once('SIGTERM', () => shutdown('terminated'));
   process.once('SIGHUP', () => shutdown('hung up'));
-  // `npx` runs the bin under `sh -c`, which passes no signal on: when the parent goes away, we are
-  // re-parented, and follow it.
-  const parent = process.ppid;
-  const watchParent = setInterval(() => {
-    if (process.ppid !== parent) {
-      clearInterval(watchParent);
-      shutdown('parent process exited');
-    }
-  }, 500);
-  watchParent.unref();
+  // `npx` runs the bin under `sh -c`, which passes no signal on: follow the parent (and npx itself).
+  followParentProcess(() => shutdown('parent process exited'));
   return undefined;
 }
 

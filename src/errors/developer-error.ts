@@ -8,6 +8,9 @@
 export type DeveloperErrorCode =
   | 'INVALID_OPTION'
   | 'KEY_CACHE_UNWRITABLE'
+  | 'DATA_DIR_UNUSABLE'
+  | 'DATA_DIR_IN_USE'
+  | 'DATA_DIR_CORRUPT'
   | 'FIXTURE_NOT_FOUND'
   | 'FIXTURE_PARSE_ERROR'
   | 'FIXTURE_INVALID'
@@ -16,7 +19,8 @@ export type DeveloperErrorCode =
   | 'AUTOMOUNT_DISABLED'
   | 'INVALID_FAULT_RULE'
   | 'ALREADY_CLOSED'
-  | 'CLOCK_NOT_FAKE';
+  | 'CLOCK_NOT_FAKE'
+  | 'FILE_NOT_OURS';
 
 /** An error in how fake-apiserver was started or configured. */
 export class FakeApiServerError extends Error {

@@ -50,7 +50,8 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
       break;
     case 'application/yaml':
       try {
-        decoded = parseYaml(body.toString('utf8'));
+        // logLevel 'error': a client's odd tags must not print Node warnings in the host process.
+        decoded = parseYaml(body.toString('utf8'), { logLevel: 'error' });
       } catch (error) {
         throw badRequest(`error converting YAML to JSON: ${(error as Error).message}`);
       }
@@ -73,6 +74,11 @@ export function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(error as Error).message}`);
+    throw badRequest(`couldn't get version/kind; json parse error: ${goJsonMessage(error as Error)}`);
   }
+}
+
+/** Go's `encoding/json` wording where it is known for sure (a truncated document); V8's otherwise. */
+function goJsonMessage(error: Error): string {
+  return error.message === 'Unexpected end of JSON input' ? 'unexpected end of JSON input' : error.message;
 }

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleNonResourceRequest } from '../api/non-resource.js';
+import { notFoundFor, servedByApiWebServices } from '../api/not-found.js';
 import { handleResourceRequest } from '../api/resource-handlers.js';
 import type { RequestRecording } from '../audit/request-recording.js';
 import { applyImpersonation } from '../auth/impersonation.js';
 import type { UserInfo } from '../auth/user-info.js';
-import { ApiError, pathNotFound } from '../errors/status.js';
+import { pageNotFound } from '../errors/plain-text-error.js';
+import { ApiError } from '../errors/status.js';
 import { applyFault } from '../faults/apply-fault.js';
 import { forbiddenMessage, type RbacDecision } from '../rbac/authorizer.js';
 import { cachedAuthorizer } from '../rbac/decision-cache.js';
 import type { AuthorizationAttributes } from '../rbac/types.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { requestPath } from './request-path.js';
+import { parseRequestTarget } from './request-target.js';
 import { writeError } from './respond.js';
 
 /**
@@ -30,13 +34,13 @@ export function createPipeline(
     res.setHeader('Audit-Id', auditId);
     res.setHeader('Cache-Control', 'no-cache, private');
     try {
-      const url = new URL(req.url ?? '/', 'https://fake-apiserver.invalid');
+      const url = parseRequestTarget(req.url);
       // The web inspector has its own access rule (loopback or system:masters), decided before RBAC.
       if (server.ui?.owns(url.pathname))
         return await server.ui.handle(req, res, url, () =>
           applyImpersonation(server, req, res, authenticate(req)),
         );
-      const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      const info = parseRequestInfo(req.method ?? 'GET', requestPath(req.url), url.searchParams);
       const recording = server.audit?.begin(req, res, auditId, info);
       const requestor = authenticate(req);
       recording?.noteUser(requestor);
@@ -94,7 +98,9 @@ function authorizeRequest(
 async function route(server: ServerContext, ctx: RequestContext): Promise<void> {
   const { info } = ctx;
   if (!info.isResourceRequest) return handleNonResourceRequest(server, ctx);
+  // Authorized on the parsed path, but served only under an API root as sent (`//api/v1/pods` is not).
+  if (!servedByApiWebServices(info.path, server.registry)) throw pageNotFound();
   const kind = server.registry.byResource(info.apiGroup, info.apiVersion, info.resource);
-  if (!kind) throw pathNotFound();
+  if (!kind) throw notFoundFor(info.path, server.registry);
   await handleResourceRequest(server, ctx, kind);
 }

@@ -31,9 +31,11 @@ export interface RequestInfo {
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
-/** Parses `path` and `query` into request attributes. `path` is the raw (still encoded) URL path. */
-export function parseRequestInfo(method: string, rawPath: string, query: URLSearchParams): RequestInfo {
-  const path = safeDecode(rawPath);
+/**
+ * Parses `path` and `query` into request attributes. `path` is decoded once, as Go's `req.URL.Path` (see
+ * `requestPath`): an encoded slash splits segments there too.
+ */
+export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const info: RequestInfo = {
     isResourceRequest: false,
     path,
@@ -48,10 +50,7 @@ export function parseRequestInfo(method: string, rawPath: string, query: URLSear
     pathName: '',
     parts: [],
   };
-  let segments = rawPath
-    .replace(/^\/+|\/+$/g, '')
-    .split('/')
-    .map(safeDecode);
+  let segments = path.replace(/^\/+|\/+$/g, '').split('/');
   if (segments.length === 0 || (segments[0] !== 'api' && segments[0] !== 'apis')) return info;
   info.apiPrefix = segments[0]!;
   segments = segments.slice(1);
@@ -122,14 +121,6 @@ export function parseRequestInfo(method: string, rawPath: string, query: URLSear
     if (name !== undefined) info.name = name;
   }
   return info;
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
 
 /** The exact `metadata.name` of a list's field selector, when both selectors decode (as upstream requires). */

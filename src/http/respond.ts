@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { noteResponseBody } from '../audit/capture.js';
+import { PlainTextError } from '../errors/plain-text-error.js';
 import { ApiError, internalError } from '../errors/status.js';
 import { jsonBytes } from './serialize.js';
 
@@ -27,13 +28,20 @@ export function writeText(res: ServerResponse, code: number, text: string): void
   res.end(text);
 }
 
-/** The one place errors become responses: an `ApiError` as its Status, anything else as a 500 Status. */
+/**
+ * The one place errors become responses: an `ApiError` as its Status (a `PlainTextError` as its text),
+ * anything else as a 500 Status.
+ */
 export function writeError(res: ServerResponse, error: unknown): void {
   const apiError =
     error instanceof ApiError ? error : internalError(error instanceof Error ? error.message : String(error));
   if (res.headersSent) {
     res.destroy();
     return;
+  }
+  if (apiError instanceof PlainTextError) {
+    if (apiError.closeConnection) res.setHeader('Connection', 'close');
+    return writeText(res, apiError.code, apiError.text);
   }
   if (apiError.details?.retryAfterSeconds)
     res.setHeader('Retry-After', String(apiError.details.retryAfterSeconds));

@@ -13,6 +13,7 @@ import type { AuditRecorder } from '../audit/recorder.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import type { WatchFault } from '../faults/apply-fault.js';
 import type { WebInspector } from '../ui/web-inspector.js';
+import type { WatchSlots } from './limits.js';
 
 /** Everything request handling needs, shared by all requests of one server. */
 export interface ServerContext {
@@ -45,6 +46,8 @@ export interface ServerContext {
   faults?: FaultInjector;
   /** The web inspector under `/fake-apiserver/ui/`, with its own access rule; present when `ui: true`. */
   ui?: WebInspector;
+  /** The bound on open watches and on what each may queue for a slow client; absent in bare contexts. */
+  watches?: { slots: WatchSlots; bufferBytes: number };
 }
 
 /** One request as it moves through the pipeline. */

@@ -1,7 +1,4 @@
-import { createServer, type Server } from 'node:https';
-import type { Socket } from 'node:net';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { authenticateToken, createAuthenticator, type AuthenticatorDeps } from '../auth/authenticate.js';
 import { staticTokenUsers } from '../auth/static-users.js';
 import { startClusterRoleAggregation } from '../controllers/clusterrole-aggregation.js';
@@ -18,12 +15,14 @@ import { UI_PREFIX } from '../ui/access.js';
 import { createExpressApp } from '../http/express-app.js';
 import { createPipeline } from '../http/pipeline.js';
 import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
+import { assertKubeconfigWritable, writeKubeconfigFile } from '../kubeconfig/write-kubeconfig.js';
+import { assertServiceAccountDirIsOurs } from '../sa-dir/write-sa-dir.js';
 import { generateClientCertificate } from '../pki/certificates.js';
 import { prepareKeyMaterial, type KeyMaterial } from '../pki/key-material.js';
 import { bootstrapPolicy } from '../rbac/bootstrap-policy.js';
 import { AuthorizationRecorder } from '../rbac/decision-log.js';
 import { explainDecision } from '../rbac/explain.js';
-import { rbacReport, writeRbacReportFile } from '../rbac/report.js';
+import { assertRbacReportWritable, rbacReport, writeRbacReportFile } from '../rbac/report.js';
 import {
   builtInKinds,
   namespaceKind,
@@ -37,10 +36,14 @@ import { ServiceAccountMounts } from '../sa-dir/mounts.js';
 import { createTestControls } from '../state/test-controls.js';
 import { ObjectStore } from '../store/object-store.js';
 import { PodLogStore } from '../store/pod-logs.js';
+import { checkDataDir, keyCacheDirOf } from '../store/data-dir.js';
+import { StoreJournal } from '../store/persistence.js';
 import type { FakeApiServerOptions, IssueTokenOptions, StartedFakeApiServer } from '../types.js';
 import type { ServerContext } from './server-context.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { systemClock } from './clock.js';
+import { createHttpsListener } from './https-server.js';
+import { resolveServerLimits, WatchSlots } from './limits.js';
 import { registerAuditEndpoints } from '../audit/control-endpoints.js';
 import { AuditLogFile } from '../audit/log-file.js';
 import { parseAuditLevel, parseAuditMaxEvents } from '../audit/options.js';
@@ -70,9 +73,15 @@ function urlHost(host: string): string {
  * RBAC policy, listens, then writes the sa-dir and kubeconfig if asked. Resolves once all of that is done.
  */
 export function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<StartedFakeApiServer> {
+  try {
+    // Refused before the key cache in it is written.
+    if (options.dataDir) checkDataDir(resolve(options.dataDir));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
   const keyMaterial = prepareKeyMaterial({
     host: options.host ?? '127.0.0.1',
-    ...(options.keyCacheDir ? { cacheDir: resolve(options.keyCacheDir) } : {}),
+    ...(keyCacheDirOf(options) ? { cacheDir: keyCacheDirOf(options)! } : {}),
     ...(options.tokenSigningAlgorithm ? { signingAlgorithm: options.tokenSigningAlgorithm } : {}),
   });
   return startWithKeyMaterial(options, keyMaterial);
@@ -98,6 +107,7 @@ export async function startWithKeyMaterial(
     );
   }
   const startupMount = resolveStartupMount(options);
+  const limits = resolveServerLimits(options);
   const log = options.log ?? (() => {});
   const faults = new FaultInjector();
   addFaultRules(faults, options.faults ?? [], 'faults option');
@@ -109,14 +119,21 @@ export async function startWithKeyMaterial(
   const tokens = ServiceAccountTokenIssuer.fromKey(signingKey);
 
   const clock = options.clock ?? systemClock;
-  const store = new ObjectStore({ clock });
+  const journal = options.dataDir ? StoreJournal.open(options.dataDir) : undefined;
+  const store = new ObjectStore({
+    clock,
+    ...(journal ? { onCommit: journal.commit } : {}),
+    ...(journal?.restored ? { initial: journal.restored } : {}),
+  });
+  // A data dir holding state is served as it was left: fixtures and the bootstrap policy seed an empty one.
+  const seed = !journal?.restored;
   const logs = new PodLogStore();
-  for (const obj of options.rbacBootstrap === false ? [] : bootstrapPolicy()) {
+  for (const obj of options.rbacBootstrap === false || !seed ? [] : bootstrapPolicy()) {
     const kind = registry.byApiVersionKind(obj.apiVersion!, obj.kind!)!;
     store.create(kind, obj);
   }
   const onCreated = createControllers(store, tokens, pki.ca.cert);
-  for (const { kind, object } of fixtures.objects) {
+  for (const { kind, object } of seed ? fixtures.objects : []) {
     if (kind.namespaced) {
       const ns = object.metadata?.namespace ?? 'default';
       if (!store.get(namespaceKind, '', ns)) {
@@ -137,6 +154,7 @@ export async function startWithKeyMaterial(
   for (const namespace of store.list({ kind: namespaceKind }).items) onCreated(namespaceKind, namespace);
   for (const secret of store.list({ kind: secretKind }).items) onCreated(secretKind, secret);
   const aggregation = startClusterRoleAggregation(store);
+  journal?.startJournal(store.snapshot());
   for (const podLog of fixtures.podLogs) {
     for (const [container, text] of Object.entries(podLog.containers)) {
       logs.append(podLog.namespace, podLog.pod, container, text);
@@ -174,6 +192,7 @@ export async function startWithKeyMaterial(
     control: new ControlApi(),
     audit,
     faults,
+    watches: { slots: new WatchSlots(limits.maxWatches), bufferBytes: limits.watchBufferBytes },
   };
   registerFaultEndpoints(server.control!, faults);
   registerAuditEndpoints(server.control!, audit);
@@ -206,25 +225,16 @@ export async function startWithKeyMaterial(
   const authenticate = createAuthenticator(authenticatorDeps);
   const app = createExpressApp(createPipeline(server, authenticate));
 
-  const httpsServer: Server = createServer(
-    {
-      key: pki.serving.key,
-      cert: pki.serving.cert,
-      ca: pki.ca.cert,
-      requestCert: true,
-      rejectUnauthorized: false,
-    },
-    app,
-  );
-  const sockets = new Set<Socket>();
-  httpsServer.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+  const listener = createHttpsListener({
+    tls: { key: pki.serving.key, cert: pki.serving.cert, ca: pki.ca.cert },
+    handler: app,
+    limits,
   });
-  httpsServer.on('tlsClientError', () => {});
+  const httpsServer = listener.server;
 
   await new Promise<void>((resolvePromise, reject) => {
     httpsServer.once('error', (error: NodeJS.ErrnoException) => {
+      journal?.close();
       reject(
         new FakeApiServerError(
           'INVALID_OPTION',
@@ -275,30 +285,32 @@ export async function startWithKeyMaterial(
   const close = (): Promise<void> => {
     closed ??= Promise.all([
       mounts.stopAll(),
-      new Promise<void>((resolveClose) => {
+      listener.close(() => {
         aggregation.stop();
         testControls.stop();
         for (const end of [...streams]) end();
-        httpsServer.close(() => resolveClose());
-        for (const socket of sockets) socket.destroy();
       }),
     ])
       .then(() =>
         started && rbacReportFile ? writeRbacReportFile(authorizations, rbacReportFile) : undefined,
       )
-      .finally(() => audit.close());
+      .finally(() => {
+        journal?.close();
+        return audit.close();
+      });
     return closed;
   };
 
   try {
+    const kubeconfigPath = options.kubeconfig ? resolve(options.kubeconfig) : undefined;
+    // Refuse paths that are not ours before writing anything.
+    if (startupMount) await assertServiceAccountDirIsOurs(startupMount.dir);
+    if (kubeconfigPath) await assertKubeconfigWritable(kubeconfigPath);
+    if (rbacReportFile) await assertRbacReportWritable(rbacReportFile);
     await auditLogFile?.open();
     const serviceAccountMount = startupMount ? await mounts.mount(startupMount) : undefined;
     const saDir = serviceAccountMount?.dir;
-    const kubeconfigPath = options.kubeconfig ? resolve(options.kubeconfig) : undefined;
-    if (kubeconfigPath) {
-      await mkdir(dirname(kubeconfigPath), { recursive: true });
-      await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
-    }
+    if (kubeconfigPath) await writeKubeconfigFile(kubeconfigPath, kubeconfig);
     testControls.captureStartup();
     started = true;
     return {

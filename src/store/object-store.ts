@@ -63,6 +63,11 @@ function objectKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+/** The key a change's object is stored under in its kind's bucket (`namespace/name`, '' namespace if cluster-scoped). */
+export function storeKeyOf(event: StoreEvent): string {
+  return objectKey(event.namespace, event.object.metadata?.name ?? '');
+}
+
 /** The RFC 3339 seconds-precision timestamp the apiserver writes (`2024-01-01T00:00:00Z`). */
 export function kubeTimestamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -83,10 +88,34 @@ export class ObjectStore {
   readonly #watchers = new Set<(event: StoreEvent) => void>();
 
   readonly #clock: Clock;
+  readonly #onCommit: ((events: readonly StoreEvent[]) => void) | undefined;
 
-  constructor(options: { historyLimit?: number; clock?: Clock } = {}) {
+  /**
+   * @param options.initial objects (and the resourceVersion) to start from, as a restart does: kept as
+   *   they are, uid and resourceVersion included; no events, no history (older versions are 410 Expired).
+   * @param options.onCommit receives every change before it is applied or seen by a watcher (persistence),
+   *   the changes of one `replaceAll` together; if it throws, nothing is changed and the error reaches the
+   *   caller.
+   */
+  constructor(
+    options: {
+      historyLimit?: number;
+      clock?: Clock;
+      initial?: StoreSnapshot;
+      onCommit?: (events: readonly StoreEvent[]) => void;
+    } = {},
+  ) {
     this.#historyLimit = options.historyLimit ?? DEFAULT_HISTORY;
     this.#clock = options.clock ?? systemClock;
+    this.#onCommit = options.onCommit;
+    if (options.initial) {
+      this.#resourceVersion = options.initial.resourceVersion;
+      for (const [kindKey, objects] of options.initial.buckets) {
+        const bucket = new SortedBucket();
+        for (const [key, obj] of objects) bucket.set(key, deepFreeze(obj));
+        this.#objects.set(kindKey, bucket);
+      }
+    }
   }
 
   /** The latest resourceVersion issued. */
@@ -192,16 +221,19 @@ export class ObjectStore {
       metadata.resourceVersion = String(this.#resourceVersion);
       return obj;
     }
-    metadata.resourceVersion = String(++this.#resourceVersion);
+    metadata.resourceVersion = String(this.#resourceVersion + 1);
     deepFreeze(obj);
-    bucket.set(key, obj);
-    this.#record({
+    const event: StoreEvent = {
       type: 'ADDED',
-      resourceVersion: this.#resourceVersion,
+      resourceVersion: this.#resourceVersion + 1,
       kindKey: kindKeyOf(kind),
       namespace,
       object: obj,
-    });
+    };
+    this.#onCommit?.([event]);
+    this.#resourceVersion++;
+    bucket.set(key, obj);
+    this.#record(event);
     return obj;
   }
 
@@ -227,17 +259,20 @@ export class ObjectStore {
     metadata.resourceVersion = currentMeta.resourceVersion;
     if (isDeepStrictEqual(obj, current)) return current;
     if (options.dryRun) return obj;
-    metadata.resourceVersion = String(++this.#resourceVersion);
+    metadata.resourceVersion = String(this.#resourceVersion + 1);
     deepFreeze(obj);
-    bucket.set(key, obj);
-    this.#record({
+    const event: StoreEvent = {
       type: 'MODIFIED',
-      resourceVersion: this.#resourceVersion,
+      resourceVersion: this.#resourceVersion + 1,
       kindKey: kindKeyOf(kind),
       namespace,
       object: obj,
       previous: current,
-    });
+    };
+    this.#onCommit?.([event]);
+    this.#resourceVersion++;
+    bucket.set(key, obj);
+    this.#record(event);
     return obj;
   }
 
@@ -268,18 +303,21 @@ export class ObjectStore {
       );
     }
     if (options.dryRun) return current;
-    bucket.delete(key);
     const last = structuredClone(current);
-    last.metadata!.resourceVersion = String(++this.#resourceVersion);
+    last.metadata!.resourceVersion = String(this.#resourceVersion + 1);
     deepFreeze(last);
-    this.#record({
+    const event: StoreEvent = {
       type: 'DELETED',
-      resourceVersion: this.#resourceVersion,
+      resourceVersion: this.#resourceVersion + 1,
       kindKey: kindKeyOf(kind),
       namespace: kind.namespaced ? namespace : '',
       object: last,
       previous: current,
-    });
+    };
+    this.#onCommit?.([event]);
+    this.#resourceVersion++;
+    bucket.delete(key);
+    this.#record(event);
     return last;
   }
 
@@ -310,20 +348,25 @@ export class ObjectStore {
           changes.push({ kindKey, key, from, to });
       }
     }
-    // Every change lands before any watcher hears of one, so a controller reacting to the first event
-    // (role aggregation) already sees the whole restored state, which was settled when it was captured.
-    const events: StoreEvent[] = changes.map(({ kindKey, key, from, to }) => {
-      let bucket = this.#objects.get(kindKey);
-      if (!bucket) this.#objects.set(kindKey, (bucket = new SortedBucket()));
-      const resourceVersion = ++this.#resourceVersion;
+    const events: StoreEvent[] = changes.map(({ kindKey, from, to }, index) => {
+      const resourceVersion = this.#resourceVersion + index + 1;
       const object = structuredClone((to ?? from)!);
       object.metadata!.resourceVersion = String(resourceVersion);
       deepFreeze(object);
-      if (to) bucket.set(key, object);
-      else bucket.delete(key);
       const type: WatchEventType = !to ? 'DELETED' : from ? 'MODIFIED' : 'ADDED';
       const namespace = object.metadata?.namespace ?? '';
       return { type, resourceVersion, kindKey, namespace, object, ...(from ? { previous: from } : {}) };
+    });
+    if (events.length > 0) this.#onCommit?.(events);
+    // Every change lands before any watcher hears of one, so a controller reacting to the first event
+    // (role aggregation) already sees the whole restored state, which was settled when it was captured.
+    events.forEach((event, index) => {
+      const { kindKey, key, to } = changes[index]!;
+      let bucket = this.#objects.get(kindKey);
+      if (!bucket) this.#objects.set(kindKey, (bucket = new SortedBucket()));
+      if (to) bucket.set(key, event.object);
+      else bucket.delete(key);
+      this.#resourceVersion = event.resourceVersion;
     });
     for (const event of events) this.#record(event);
     return events;
