@@ -21,3 +21,14 @@ describe('jsonBytes', () => {
     expect(jsonBytes(null).toString()).toBe('null');
   });
 });
+
+describe('jsonBytes cache', () => {
+  it('keeps a bounded number of objects, oldest out first', () => {
+    const first = Object.freeze({ n: -1 });
+    const firstBytes = jsonBytes(first);
+    for (let i = 0; i < 2000; i++) jsonBytes(Object.freeze({ n: i }));
+    const again = jsonBytes(first);
+    expect(again).not.toBe(firstBytes);
+    expect(again.equals(firstBytes)).toBe(true);
+  });
+});

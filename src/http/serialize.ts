@@ -1,8 +1,13 @@
-const serialized = new WeakMap<object, Buffer>();
+/**
+ * How many objects' bytes are kept. Bounded, and holding only recent ones: a WeakMap would keep the bytes
+ * of every object the watch history still holds (10,000 events, tens of MiB outside V8's heap).
+ */
+const CACHED_OBJECTS = 1024;
+const serialized = new Map<object, Buffer>();
 
 /**
  * The JSON bytes of a value. Stored objects are deeply frozen and replaced, never changed, on every
- * write, so their bytes are computed once per object version and reused by every GET that follows.
+ * write, so the bytes of a recently served object version are reused by the GETs that follow.
  */
 export function jsonBytes(value: unknown): Buffer {
   if (value === null || typeof value !== 'object' || !Object.isFrozen(value)) {
@@ -10,7 +15,11 @@ export function jsonBytes(value: unknown): Buffer {
   }
   let bytes = serialized.get(value);
   if (!bytes) {
-    bytes = Buffer.from(JSON.stringify(value));
+    // A buffer of its own: a small one cut from Node's shared 8 KiB pool would keep the whole slab alive.
+    const text = JSON.stringify(value);
+    bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    bytes.write(text);
+    if (serialized.size >= CACHED_OBJECTS) serialized.delete(serialized.keys().next().value!);
     serialized.set(value, bytes);
   }
   return bytes;
