@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { packageVersion } from '../package-root.js';
 import { resolve } from 'node:path';
-import { prepareKeyMaterial } from '../pki/key-material.js';
-import { checkDataDir, keyCacheDirOf } from '../store/data-dir.js';
+import { keyMaterialOptionsOf, prepareKeyMaterial } from '../pki/key-material.js';
+import { checkDataDir } from '../store/data-dir.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { parseCliArguments, USAGE } from './args.js';
 import { readTokenAuthFile } from '../auth/token-auth-file.js';
@@ -27,11 +27,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   if (options.dataDir) checkDataDir(resolve(options.dataDir));
   // Key material is generated (or read from the cache) while the server's modules load; the
   // certificates in a worker thread, since generating them loads the heaviest module of all.
-  const keyCacheDir = keyCacheDirOf(options);
   const keyMaterial = prepareKeyMaterial({
-    host: options.host,
-    ...(keyCacheDir ? { cacheDir: keyCacheDir } : {}),
-    ...(options.tokenSigningAlgorithm ? { signingAlgorithm: options.tokenSigningAlgorithm } : {}),
+    ...keyMaterialOptionsOf(options),
     workerUrl: new URL('../pki/pki-worker.js', import.meta.url),
   });
   // Loaded only to serve, so that --help and --version answer without loading the server.

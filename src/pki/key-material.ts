@@ -9,6 +9,7 @@ import {
   type ServerPki,
 } from './certificates.js';
 import { KeyCache } from './key-cache.js';
+import { keyCacheDirOf } from '../store/data-dir.js';
 import { generateSigningKey, type SigningAlgorithm } from '../auth/signing-key.js';
 
 /** Everything secret a server needs: its certificates and the service-account signing key. */
@@ -37,6 +38,24 @@ export interface KeyMaterialOptions {
 function normalized(pair: CertificateAndKey): CertificateAndKey {
   const pem = (text: string) => `${text.replace(/\r\n/g, '\n').trim()}\n`;
   return { cert: pem(pair.cert), key: pem(pair.key) };
+}
+
+/**
+ * The key material a server started with these options needs: its host's serving certificate, the key
+ * cache it named (or the one `dataDir` implies), and its signing algorithm.
+ */
+export function keyMaterialOptionsOf(options: {
+  host?: string;
+  keyCacheDir?: string;
+  dataDir?: string;
+  tokenSigningAlgorithm?: SigningAlgorithm;
+}): KeyMaterialOptions {
+  const cacheDir = keyCacheDirOf(options);
+  return {
+    host: options.host ?? '127.0.0.1',
+    ...(cacheDir ? { cacheDir } : {}),
+    ...(options.tokenSigningAlgorithm ? { signingAlgorithm: options.tokenSigningAlgorithm } : {}),
+  };
 }
 
 /** The part of the PKI a worker generates for a cache miss. */

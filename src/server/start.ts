@@ -18,7 +18,7 @@ import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { assertKubeconfigWritable, writeKubeconfigFile } from '../kubeconfig/write-kubeconfig.js';
 import { assertServiceAccountDirIsOurs } from '../sa-dir/write-sa-dir.js';
 import { generateClientCertificate } from '../pki/certificates.js';
-import { prepareKeyMaterial, type KeyMaterial } from '../pki/key-material.js';
+import { keyMaterialOptionsOf, prepareKeyMaterial, type KeyMaterial } from '../pki/key-material.js';
 import { bootstrapPolicy } from '../rbac/bootstrap-policy.js';
 import { AuthorizationRecorder } from '../rbac/decision-log.js';
 import { explainDecision } from '../rbac/explain.js';
@@ -36,7 +36,7 @@ import { ServiceAccountMounts } from '../sa-dir/mounts.js';
 import { createTestControls } from '../state/test-controls.js';
 import { ObjectStore } from '../store/object-store.js';
 import { PodLogStore } from '../store/pod-logs.js';
-import { checkDataDir, keyCacheDirOf } from '../store/data-dir.js';
+import { checkDataDir } from '../store/data-dir.js';
 import { StoreJournal } from '../store/persistence.js';
 import type { FakeApiServerOptions, IssueTokenOptions, StartedFakeApiServer } from '../types.js';
 import type { ServerContext } from './server-context.js';
@@ -79,11 +79,7 @@ export function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<
   } catch (error) {
     return Promise.reject(error as Error);
   }
-  const keyMaterial = prepareKeyMaterial({
-    host: options.host ?? '127.0.0.1',
-    ...(keyCacheDirOf(options) ? { cacheDir: keyCacheDirOf(options)! } : {}),
-    ...(options.tokenSigningAlgorithm ? { signingAlgorithm: options.tokenSigningAlgorithm } : {}),
-  });
+  const keyMaterial = prepareKeyMaterial(keyMaterialOptionsOf(options));
   return startWithKeyMaterial(options, keyMaterial);
 }
 
