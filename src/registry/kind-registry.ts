@@ -25,6 +25,16 @@ export class KindRegistry {
     this.#byKind.set(`${apiVersionOf(kind)}/${kind.kind}`, kind);
   }
 
+  /** Stops serving a kind (a CustomResourceDefinition's version going away). */
+  unregister(kind: Pick<ResourceKind, 'group' | 'version' | 'resource'>): void {
+    const key = `${kind.group}/${kind.version}/${kind.resource}`;
+    const registered = this.#byResource.get(key);
+    if (!registered) return;
+    this.#byResource.delete(key);
+    const kindKey = `${apiVersionOf(registered)}/${registered.kind}`;
+    if (this.#byKind.get(kindKey) === registered) this.#byKind.delete(kindKey);
+  }
+
   /** The kind served at `group/version/resource`, if any. */
   byResource(group: string, version: string, resource: string): ResourceKind | undefined {
     return this.#byResource.get(`${group}/${version}/${resource}`);

@@ -31,6 +31,16 @@ export interface SubresourceDefinition {
   verbs: readonly string[];
 }
 
+/**
+ * Where a kind keeps the numbers its `scale` subresource reads and writes, as a CRD's
+ * `subresources.scale` declares them (JSON paths such as `.spec.replicas`).
+ */
+export interface ScaleDefinition {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
+
 /** How a resource's names are validated (`ValidateObjectMeta`'s name function). */
 export type NameValidation = 'dns1123Subdomain' | 'dns1123Label' | 'pathSegment';
 
@@ -71,6 +81,15 @@ export interface ResourceKind {
   normalizeOnWrite?: (obj: KubeObject) => void;
   /** Whether `metadata.generation` is tracked and bumped on spec changes. */
   tracksGeneration?: boolean;
+  /** Where the `scale` subresource (when listed in `subresources`) finds its replicas and selector. */
+  scale?: ScaleDefinition;
+  /**
+   * The OpenAPI v3 schema of the kind's objects, where one is known (a CRD version's
+   * `schema.openAPIV3Schema`): list types and map keys for server-side apply, pruning and defaults.
+   */
+  openApiSchema?: Readonly<Record<string, unknown>>;
+  /** Where the kind came from: compiled in, or served from a CustomResourceDefinition. */
+  origin?: 'built-in' | 'crd';
 }
 
 /** `group/version` as written in `apiVersion` (`v1` for the core group). */
