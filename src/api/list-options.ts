@@ -15,6 +15,8 @@ export interface ListOptions {
   resourceVersionMatch?: string;
   watch: boolean;
   allowWatchBookmarks: boolean;
+  /** Watch only: stream the current state first, then a bookmark marking its end (WatchList). */
+  sendInitialEvents?: boolean;
   timeoutSeconds?: number;
 }
 
@@ -149,6 +151,76 @@ export class ExpiredContinueError extends ApiError {
 /** The message for a continue token whose snapshot left the history. */
 export const continueTooOldMessage = CONTINUE_TOO_OLD;
 
+type FieldError = { type: string; field: string; detail: string };
+
+function forbidden(field: string, detail: string): FieldError {
+  return { type: 'FieldValueForbidden', field, detail: `Forbidden: ${detail}` };
+}
+
+function notSupported(field: string, value: string, supported: string[]): FieldError {
+  const list = supported.map((v) => JSON.stringify(v)).join(', ');
+  return {
+    type: 'FieldValueNotSupported',
+    field,
+    detail: `Unsupported value: ${JSON.stringify(value)}: supported values: ${list}`,
+  };
+}
+
+/**
+ * `ValidateListOptions` with the WatchList feature gate enabled: the resourceVersionMatch and
+ * sendInitialEvents rules, in upstream's order.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apimachinery/pkg/apis/meta/internalversion/validation/validation.go
+ */
+function validateConsistency(options: {
+  watch: boolean;
+  resourceVersion: string | undefined;
+  resourceVersionMatch: string | undefined;
+  continueRaw: string;
+  sendInitialEvents: boolean | undefined;
+}): FieldError[] {
+  const { watch, resourceVersion, resourceVersionMatch: match, continueRaw, sendInitialEvents } = options;
+  const errors: FieldError[] = [];
+  const field = 'resourceVersionMatch';
+  if (watch) {
+    if (sendInitialEvents !== undefined && match !== 'NotOlderThan') {
+      errors.push(
+        forbidden(field, 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'),
+      );
+    }
+    if (match) {
+      if (sendInitialEvents === undefined) {
+        errors.push(
+          forbidden(
+            field,
+            'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
+          ),
+        );
+      }
+      if (match !== 'NotOlderThan') errors.push(notSupported(field, match, ['NotOlderThan']));
+      if (continueRaw)
+        errors.push(forbidden(field, 'resourceVersionMatch is forbidden when continue is provided'));
+    }
+    return errors;
+  }
+  if (match) {
+    if (!resourceVersion) {
+      errors.push(forbidden(field, 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    }
+    if (continueRaw)
+      errors.push(forbidden(field, 'resourceVersionMatch is forbidden when continue is provided'));
+    if (match !== 'Exact' && match !== 'NotOlderThan') {
+      errors.push(notSupported(field, match, ['Exact', 'NotOlderThan', '']));
+    }
+    if (match === 'Exact' && resourceVersion === '0') {
+      errors.push(forbidden(field, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    }
+  }
+  if (sendInitialEvents !== undefined) {
+    errors.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
+  }
+  return errors;
+}
+
 /**
  * Parses and validates list/watch options as `ValidateListOptions` and the handlers do.
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apimachinery/pkg/apis/meta/internalversion/validation/validation.go
@@ -173,35 +245,16 @@ export function parseListOptions(query: URLSearchParams, kind: ResourceKind): Li
   const resourceVersionMatch = query.get('resourceVersionMatch') ?? undefined;
   const continueRaw = query.get('continue') ?? '';
   const watch = booleanParameter(query.get('watch'));
-  const errors: { type: string; field: string; detail: string }[] = [];
-  if (resourceVersionMatch) {
-    if (resourceVersionMatch !== 'Exact' && resourceVersionMatch !== 'NotOlderThan') {
-      errors.push({
-        type: 'FieldValueNotSupported',
-        field: 'resourceVersionMatch',
-        detail: `Unsupported value: "${resourceVersionMatch}": supported values: "Exact", "NotOlderThan"`,
-      });
-    } else if (!resourceVersion) {
-      errors.push({
-        type: 'FieldValueForbidden',
-        field: 'resourceVersionMatch',
-        detail: 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
-      });
-    } else if (resourceVersionMatch === 'Exact' && resourceVersion === '0') {
-      errors.push({
-        type: 'FieldValueForbidden',
-        field: 'resourceVersionMatch',
-        detail: 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
-      });
-    }
-    if (continueRaw) {
-      errors.push({
-        type: 'FieldValueForbidden',
-        field: 'resourceVersionMatch',
-        detail: 'Forbidden: resourceVersionMatch is forbidden when continue is provided',
-      });
-    }
-  }
+  const sendInitialEventsRaw = query.get('sendInitialEvents');
+  const sendInitialEvents =
+    sendInitialEventsRaw === null ? undefined : booleanParameter(sendInitialEventsRaw);
+  const errors = validateConsistency({
+    watch,
+    resourceVersion,
+    resourceVersionMatch,
+    continueRaw,
+    sendInitialEvents,
+  });
   if (errors.length > 0) throw invalid('ListOptions', 'meta.k8s.io', '', errors);
   if (resourceVersion !== undefined && resourceVersion !== '' && !/^\d+$/.test(resourceVersion)) {
     throw badRequest(
@@ -224,6 +277,7 @@ export function parseListOptions(query: URLSearchParams, kind: ResourceKind): Li
     ...(resourceVersionMatch !== undefined ? { resourceVersionMatch } : {}),
     watch,
     allowWatchBookmarks: booleanParameter(query.get('allowWatchBookmarks')),
+    ...(sendInitialEvents !== undefined ? { sendInitialEvents } : {}),
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
   };
 }

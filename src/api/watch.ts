@@ -11,6 +11,29 @@ import { writeTooManyRequests } from '../server/limits.js';
 const DEFAULT_MIN_TIMEOUT_SECONDS = 1800;
 // How long a watch ended for a slow client may take to drain what it queued before its connection is cut.
 const SLOW_WATCHER_DRAIN_MS = 5_000;
+// The watch cache's bookmarkFrequency, and how long before a watch's deadline its last bookmark goes out.
+const BOOKMARK_FREQUENCY_MS = 60_000;
+const BOOKMARK_BEFORE_DEADLINE_MS = 2_000;
+/** The annotation on the bookmark that ends a watch's initial events (`metav1.InitialEventsAnnotationKey`). */
+export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
+
+/**
+ * A BOOKMARK event's object: an empty object of the watched kind carrying only a resourceVersion (and, at the
+ * end of the initial events, the annotation saying so), as the cacher builds it with `newFunc()`.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go
+ */
+function bookmarkObject(scope: Scope, resourceVersion: number, initialEventsEnd: boolean): KubeObject {
+  const kind = scope.kind;
+  return {
+    kind: kind.kind,
+    apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version,
+    metadata: {
+      resourceVersion: String(resourceVersion),
+      creationTimestamp: null,
+      ...(initialEventsEnd ? { annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' } } : {}),
+    },
+  };
+}
 
 /**
  * Streams watch events as newline-delimited JSON (`{"type":...,"object":...}\n`), after sending the
@@ -61,10 +84,12 @@ export function serveWatch(
   return new Promise<void>((resolve) => {
     let watch: StoreWatch | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let bookmarkTimer: NodeJS.Timeout | undefined;
     let untrack = (): void => {};
     const finish = (): void => {
       watch?.stop();
       if (timer) clearTimeout(timer);
+      if (bookmarkTimer) clearTimeout(bookmarkTimer);
       releaseSlot();
       untrack();
       if (!res.writableEnded) res.end();
@@ -100,10 +125,18 @@ export function serveWatch(
     };
 
     let since: number;
-    if (!options.resourceVersion || options.resourceVersion === '0') {
+    const fromNow = !options.resourceVersion || options.resourceVersion === '0';
+    if (options.sendInitialEvents === true || (options.sendInitialEvents === undefined && fromNow)) {
+      // Legacy watches from "now" and WatchList requests (resourceVersionMatch=NotOlderThan: the latest
+      // state is new enough) both begin with the current state as ADDED events.
       const { items, resourceVersion } = server.store.list(scope, predicate);
       for (const item of items) send('ADDED', item);
       since = resourceVersion;
+      if (options.sendInitialEvents && options.allowWatchBookmarks && !res.writableEnded) {
+        res.write(encode('BOOKMARK', bookmarkObject(scope, since, true)));
+      }
+    } else if (fromNow) {
+      since = server.store.resourceVersion;
     } else {
       since = Number(options.resourceVersion);
     }
@@ -122,5 +155,19 @@ export function serveWatch(
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_MIN_TIMEOUT_SECONDS * (1 + Math.random());
     timer = setTimeout(finish, timeoutSeconds * 1000);
     timer.unref();
+    if (options.allowWatchBookmarks) {
+      const deadline = Date.now() + timeoutSeconds * 1000;
+      const scheduleBookmark = (): void => {
+        const delay = Math.min(BOOKMARK_FREQUENCY_MS, deadline - BOOKMARK_BEFORE_DEADLINE_MS - Date.now());
+        if (delay <= 0) return;
+        bookmarkTimer = setTimeout(() => {
+          if (res.writableEnded) return;
+          res.write(encode('BOOKMARK', bookmarkObject(scope, server.store.resourceVersion, false)));
+          scheduleBookmark();
+        }, delay);
+        bookmarkTimer.unref();
+      };
+      scheduleBookmark();
+    }
   });
 }
