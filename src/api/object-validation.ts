@@ -69,6 +69,8 @@ const SCHEME_VERSIONS: Record<string, readonly string[]> = {
   'coordination.k8s.io': ['v1', 'v1beta1', 'v1alpha2'],
   'authentication.k8s.io': ['v1', 'v1beta1', 'v1alpha1'],
   'authorization.k8s.io': ['v1', 'v1beta1'],
+  apps: ['v1', 'v1beta2', 'v1beta1'],
+  autoscaling: ['v1', 'v2', 'v2beta2', 'v2beta1'],
 };
 
 /** Where kube-apiserver's scheme was made, as its "not registered" errors name it. */

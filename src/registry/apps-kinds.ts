@@ -1,0 +1,198 @@
+/**
+ * The apps/v1 kinds, with kube-apiserver 1.33's discovery data, the defaults of `pkg/apis/apps/v1/defaults.go`
+ * (and of the pod template, as `SetObjectDefaults_*` recurse into it) and the selector validation clients hit.
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/apps/v1/defaults.go
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/apps/validation/validation.go
+ */
+import { validateWorkload, type WorkloadValidation } from './apps-validation.js';
+import { defaultPodSpec } from './pod-spec-defaults.js';
+import type { KubeObject, ResourceKind, ScaleDefinition, SubresourceDefinition } from './resource-kind.js';
+
+type JsonObject = Record<string, unknown>;
+
+const APPS_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+] as const;
+
+const isObject = (value: unknown): value is JsonObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The object at `parent[key]`, created when absent (the Go defaulters allocate nil structs the same way). */
+function child(parent: JsonObject, key: string): JsonObject {
+  const value = parent[key];
+  if (isObject(value)) return value;
+  const created: JsonObject = {};
+  parent[key] = created;
+  return created;
+}
+
+function statusSubresource(kind: string): SubresourceDefinition {
+  return { name: 'status', kind, verbs: ['get', 'patch', 'update'] };
+}
+
+/** `autoscaling/v1` Scale, as the scale subresources of apps/v1 are listed in discovery. */
+const SCALE_SUBRESOURCE: SubresourceDefinition = {
+  name: 'scale',
+  kind: 'Scale',
+  group: 'autoscaling',
+  version: 'v1',
+  verbs: ['get', 'patch', 'update'],
+};
+
+/** Where the built-in workloads keep their replicas; `spec.selector` is a `metav1.LabelSelector` here. */
+const WORKLOAD_SCALE: ScaleDefinition = {
+  specReplicasPath: '.spec.replicas',
+  statusReplicasPath: '.status.replicas',
+  labelSelectorPath: '.spec.selector',
+};
+
+/** The pod template's spec, defaulted as a Pod's is. */
+function defaultTemplate(spec: JsonObject): void {
+  const template = spec.template;
+  if (!isObject(template)) return;
+  defaultPodSpec(child(template, 'spec'));
+}
+
+function defaultDeployment(obj: KubeObject): void {
+  const spec = child(obj, 'spec');
+  spec.replicas ??= 1;
+  const strategy = child(spec, 'strategy');
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate') {
+    const rollingUpdate = child(strategy, 'rollingUpdate');
+    rollingUpdate.maxUnavailable ??= '25%';
+    rollingUpdate.maxSurge ??= '25%';
+  }
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  defaultTemplate(spec);
+}
+
+function defaultReplicaSet(obj: KubeObject): void {
+  const spec = child(obj, 'spec');
+  spec.replicas ??= 1;
+  defaultTemplate(spec);
+}
+
+function defaultStatefulSet(obj: KubeObject): void {
+  const spec = child(obj, 'spec');
+  spec.podManagementPolicy ??= 'OrderedReady';
+  const updateStrategy = child(spec, 'updateStrategy');
+  if (updateStrategy.type === undefined) {
+    updateStrategy.type = 'RollingUpdate';
+    child(updateStrategy, 'rollingUpdate');
+  }
+  // MaxUnavailableStatefulSet is alpha (off) in 1.33; StatefulSetAutoDeletePVC is GA.
+  if (updateStrategy.type === 'RollingUpdate' && isObject(updateStrategy.rollingUpdate)) {
+    updateStrategy.rollingUpdate.partition ??= 0;
+  }
+  const retention = child(spec, 'persistentVolumeClaimRetentionPolicy');
+  retention.whenDeleted ??= 'Retain';
+  retention.whenScaled ??= 'Retain';
+  spec.replicas ??= 1;
+  spec.revisionHistoryLimit ??= 10;
+  defaultTemplate(spec);
+}
+
+function defaultDaemonSet(obj: KubeObject): void {
+  const spec = child(obj, 'spec');
+  const updateStrategy = child(spec, 'updateStrategy');
+  updateStrategy.type ??= 'RollingUpdate';
+  if (updateStrategy.type === 'RollingUpdate') {
+    const rollingUpdate = child(updateStrategy, 'rollingUpdate');
+    rollingUpdate.maxUnavailable ??= 1;
+    rollingUpdate.maxSurge ??= 0;
+  }
+  spec.revisionHistoryLimit ??= 10;
+  defaultTemplate(spec);
+}
+
+function workloadKind(
+  kind: string,
+  resource: string,
+  shortName: string,
+  withScale: boolean,
+  defaults: (obj: KubeObject) => void,
+  validation: Omit<WorkloadValidation, 'kind'>,
+): ResourceKind {
+  return {
+    group: 'apps',
+    version: 'v1',
+    kind,
+    resource,
+    singular: kind.toLowerCase(),
+    namespaced: true,
+    verbs: APPS_VERBS,
+    shortNames: [shortName],
+    categories: ['all'],
+    subresources: withScale ? [SCALE_SUBRESOURCE, statusSubresource(kind)] : [statusSubresource(kind)],
+    storage: 'stored',
+    nameValidation: 'dns1123Subdomain',
+    tracksGeneration: true,
+    ...(withScale ? { scale: WORKLOAD_SCALE } : {}),
+    origin: 'built-in',
+    // Decoding defaults every body, so updates are defaulted as creates are.
+    normalizeOnWrite(obj, current) {
+      defaults(obj);
+      validateWorkload({ kind, ...validation }, obj, current);
+    },
+  };
+}
+
+/** apps/v1 Deployment (`deploy`), with `scale` and `status`. */
+export const deploymentKind = workloadKind('Deployment', 'deployments', 'deploy', true, defaultDeployment, {
+  selectorRequired: true,
+  emptySelectorNoun: 'deployment',
+  hasReplicas: true,
+});
+
+/** apps/v1 ReplicaSet (`rs`), with `scale` and `status`. */
+export const replicaSetKind = workloadKind('ReplicaSet', 'replicasets', 'rs', true, defaultReplicaSet, {
+  selectorRequired: true,
+  emptySelectorNoun: 'deployment',
+  hasReplicas: true,
+});
+
+/** apps/v1 StatefulSet (`sts`), with `scale` and `status`. */
+export const statefulSetKind = workloadKind('StatefulSet', 'statefulsets', 'sts', true, defaultStatefulSet, {
+  selectorRequired: true,
+  emptySelectorNoun: 'statefulset',
+  hasReplicas: true,
+});
+
+/** apps/v1 DaemonSet (`ds`), with `status` (no `scale`: one pod per node). */
+export const daemonSetKind = workloadKind('DaemonSet', 'daemonsets', 'ds', false, defaultDaemonSet, {
+  selectorRequired: false,
+  emptySelectorNoun: 'daemonset',
+  hasReplicas: false,
+});
+
+/** apps/v1 ControllerRevision: no short name, no category, no subresource. */
+export const controllerRevisionKind: ResourceKind = {
+  group: 'apps',
+  version: 'v1',
+  kind: 'ControllerRevision',
+  resource: 'controllerrevisions',
+  singular: 'controllerrevision',
+  namespaced: true,
+  verbs: APPS_VERBS,
+  storage: 'stored',
+  nameValidation: 'dns1123Subdomain',
+  origin: 'built-in',
+};
+
+/** Every apps/v1 kind, in discovery's order. */
+export const appsKinds: readonly ResourceKind[] = [
+  controllerRevisionKind,
+  daemonSetKind,
+  deploymentKind,
+  replicaSetKind,
+  statefulSetKind,
+];
