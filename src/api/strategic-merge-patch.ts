@@ -6,6 +6,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
  */
 import { ApiError, badRequest } from '../errors/status.js';
+import { kindPatchSchemas } from './patch-schemas/kind-patch-schemas.js';
 
 /**
  * One value of a `patchStrategy` struct tag.
@@ -123,6 +124,21 @@ const CONDITIONS_STATUS: PatchSchema = { fields: { conditions: { strategies: MER
 
 const METADATA_ONLY: PatchSchema = { fields: { metadata: { object: OBJECT_META } } };
 
+/** ReplicaSet, StatefulSet and DaemonSet: a pod template in the spec, conditions by `type` in the status. */
+const WORKLOAD_WITH_TEMPLATE: PatchSchema = {
+  fields: {
+    metadata: { object: OBJECT_META },
+    spec: {
+      object: {
+        fields: {
+          template: { object: { fields: { metadata: { object: OBJECT_META }, spec: { object: POD_SPEC } } } },
+        },
+      },
+    },
+    status: { object: CONDITIONS_STATUS },
+  },
+};
+
 /**
  * The patch schemas of the kinds this server serves, keyed `group/version/Kind` (`v1/Pod` for the core group),
  * transcribed from the struct tags of k8s.io/api v0.33.
@@ -167,6 +183,12 @@ export const PATCH_SCHEMAS: Readonly<Record<string, PatchSchema>> = {
       status: { object: CONDITIONS_STATUS },
     },
   },
+  'apps/v1/ReplicaSet': WORKLOAD_WITH_TEMPLATE,
+  'apps/v1/StatefulSet': WORKLOAD_WITH_TEMPLATE,
+  'apps/v1/DaemonSet': WORKLOAD_WITH_TEMPLATE,
+  'apps/v1/ControllerRevision': METADATA_ONLY,
+  'autoscaling/v1/Scale': METADATA_ONLY,
+  ...kindPatchSchemas({ objectMeta: OBJECT_META, podSpec: POD_SPEC }),
 };
 
 // ---- Errors ------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/response.go
  */
 
+import { workloadPrinters } from './workload-tables.js';
+import { kindPrinters } from './tables/index.js';
+
 /**
  * A `metav1.TableColumnDefinition`; every field is always serialized.
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go
@@ -517,6 +520,9 @@ interface Printer {
   emptyRows: [] | null;
 }
 
+/** A kind's Table printer: its columns and how an object becomes a row (a CRD's printer columns). */
+export type TablePrinter = Printer;
+
 const nameOf = (obj: Obj) => asString(metadataOf(obj).name);
 const ageOf = (obj: Obj, now: Date) => since(metadataOf(obj).creationTimestamp, now);
 
@@ -549,6 +555,8 @@ const PRINTERS: Record<string, Printer> = {
   },
   RoleBinding: { columns: roleBindingColumns, cells: bindingCells, emptyRows: [] },
   ClusterRoleBinding: { columns: clusterRoleBindingColumns, cells: bindingCells, emptyRows: [] },
+  ...workloadPrinters,
+  ...kindPrinters,
 };
 
 const DEFAULT_PRINTER: Printer = { columns: defaultTableColumns, cells: defaultTableCells, emptyRows: null };
@@ -569,9 +577,11 @@ export function toTable(
     includeObject: 'None' | 'Metadata' | 'Object';
     noHeaders?: boolean;
     now: Date;
+    /** Overrides the printer chosen by kind name (custom resources' `additionalPrinterColumns`). */
+    printer?: TablePrinter | undefined;
   },
 ): Table {
-  const printer = PRINTERS[opts.kind] ?? DEFAULT_PRINTER;
+  const printer = opts.printer ?? PRINTERS[opts.kind] ?? DEFAULT_PRINTER;
   const rows = objects.map((obj): TableRow => {
     const row: TableRow = { cells: printer.cells(obj, opts.now), object: null };
     const conditions = printer.conditions?.(obj);

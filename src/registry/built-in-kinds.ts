@@ -1,4 +1,8 @@
+import { appsKinds } from './apps-kinds.js';
 import { leaseKind } from './lease-kind.js';
+import { additionalBuiltInKinds } from './kinds/index.js';
+import { customResourceDefinitionKind } from '../crd/crd-kind.js';
+import { defaultPodSpec } from './pod-spec-defaults.js';
 import type { KubeObject, ResourceKind } from './resource-kind.js';
 
 const ALL_VERBS = [
@@ -69,24 +73,12 @@ export const podKind: ResourceKind = {
     status.phase ??= 'Pending';
     status.qosClass ??= 'BestEffort';
     const spec = (pod.spec ??= {}) as Record<string, unknown>;
-    spec.restartPolicy ??= 'Always';
-    spec.terminationGracePeriodSeconds ??= 30;
-    spec.dnsPolicy ??= 'ClusterFirst';
-    spec.schedulerName ??= 'default-scheduler';
+    defaultPodSpec(spec);
     spec.serviceAccountName ??= (spec.serviceAccount as string | undefined) ?? 'default';
     spec.serviceAccount ??= spec.serviceAccountName;
-    spec.securityContext ??= {};
     spec.enableServiceLinks ??= true;
     spec.preemptionPolicy ??= 'PreemptLowerPriority';
     spec.priority ??= 0;
-    for (const container of (spec.containers as Record<string, unknown>[] | undefined) ?? []) {
-      container.terminationMessagePath ??= '/dev/termination-log';
-      container.terminationMessagePolicy ??= 'File';
-      container.resources ??= {};
-      const image = typeof container.image === 'string' ? container.image : '';
-      container.imagePullPolicy ??=
-        image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent';
-    }
   },
 };
 
@@ -100,7 +92,10 @@ export const namespaceKind: ResourceKind = {
   namespaced: false,
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   shortNames: ['ns'],
-  subresources: [{ name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] }],
+  subresources: [
+    { name: 'finalize', kind: 'Namespace', verbs: ['update'] },
+    { name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] },
+  ],
   storage: 'stored',
   nameValidation: 'dns1123Label',
   fieldSelectors: fieldGetters('metadata.name', 'status.phase'),
@@ -233,4 +228,7 @@ export const builtInKinds: readonly ResourceKind[] = [
   ...rbacKinds,
   ...reviewKinds,
   leaseKind,
+  ...appsKinds,
+  customResourceDefinitionKind,
+  ...additionalBuiltInKinds,
 ];

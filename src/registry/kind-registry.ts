@@ -1,3 +1,4 @@
+import { orderServedGroups } from './group-priority.js';
 import { apiVersionOf, type ResourceKind } from './resource-kind.js';
 
 /** A served API group with its versions, for `/apis`. */
@@ -60,7 +61,7 @@ export class KindRegistry {
     return this.all().some((k) => k.group === group && k.version === version);
   }
 
-  /** Named API groups (not the core group), in registration order. */
+  /** Named API groups (not the core group), in kube-apiserver's `/apis` order. */
   groups(): ServedGroup[] {
     const groups = new Map<string, ServedGroup>();
     for (const kind of this.all()) {
@@ -73,6 +74,6 @@ export class KindRegistry {
       if (!group.versions.includes(kind.version)) group.versions.push(kind.version);
       groups.set(kind.group, group);
     }
-    return [...groups.values()];
+    return orderServedGroups([...groups.values()]);
   }
 }

@@ -77,8 +77,11 @@ export interface ResourceKind {
   deleteReturnsObject?: boolean;
   /** Fills the fields the real apiserver defaults on create (e.g. a pod's `status.phase`). */
   defaultOnCreate?: (obj: KubeObject) => void;
-  /** Normalizes every write, create and update alike (e.g. a Secret's write-only `stringData`). */
-  normalizeOnWrite?: (obj: KubeObject) => void;
+  /**
+   * Normalizes and validates every write, create and update alike (e.g. a Secret's write-only `stringData`);
+   * `current` is the stored object on an update, for checks such as an immutable selector.
+   */
+  normalizeOnWrite?: (obj: KubeObject, current?: KubeObject) => void;
   /** Whether `metadata.generation` is tracked and bumped on spec changes. */
   tracksGeneration?: boolean;
   /** Where the `scale` subresource (when listed in `subresources`) finds its replicas and selector. */
@@ -90,6 +93,11 @@ export interface ResourceKind {
   openApiSchema?: Readonly<Record<string, unknown>>;
   /** Where the kind came from: compiled in, or served from a CustomResourceDefinition. */
   origin?: 'built-in' | 'crd';
+  /**
+   * Fills what a create derives from the new object's uid, once the store has assigned it (a Job's generated
+   * `controller-uid` selector and template labels).
+   */
+  completeWithUid?: (obj: KubeObject) => void;
 }
 
 /** `group/version` as written in `apiVersion` (`v1` for the core group). */

@@ -1,0 +1,57 @@
+import type { KubeObject } from '../resource-kind.js';
+
+/** The eight verbs of a plain generic-registry resource, as discovery lists them. */
+export const STANDARD_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+] as const;
+
+/** The verbs of a `status` or `scale` subresource. */
+export const SUBRESOURCE_VERBS = ['get', 'patch', 'update'] as const;
+
+/** A value getter for one selectable field. */
+export type FieldGetter = (obj: KubeObject) => string | undefined;
+
+/** The value at a dotted path as a field selector sees it: `''` when absent, numbers and booleans as text. */
+export function fieldValue(obj: KubeObject, dotted: string, fallback = ''): string {
+  let value: unknown = obj;
+  for (const part of dotted.split('.')) {
+    if (value === null || typeof value !== 'object') return fallback;
+    value = (value as Record<string, unknown>)[part];
+  }
+  if (value === undefined || value === null) return fallback;
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** Getters reading each field at its own path. */
+export function fieldGetters(...fields: string[]): Record<string, FieldGetter> {
+  return Object.fromEntries(fields.map((field) => [field, (obj: KubeObject) => fieldValue(obj, field)]));
+}
+
+/** The core/v1 conversion functions' error (`field label not supported: x`). */
+export const legacyUnsupportedField = (field: string): string => `field label not supported: ${field}`;
+
+/** A plain object field of `obj`, created when missing. */
+export function objectField(obj: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = obj[key];
+  if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    return value as Record<string, unknown>;
+  const created: Record<string, unknown> = {};
+  obj[key] = created;
+  return created;
+}
+
+/** The plain-object items of a list field (others skipped). */
+export function objectItems(value: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (item): item is Record<string, unknown> =>
+      item !== null && typeof item === 'object' && !Array.isArray(item),
+  );
+}
