@@ -24,7 +24,7 @@ export interface KubectlProtobufVector {
 }
 
 /**
- * The captured vectors, keyed by a short name. `createDeployment` is a kind the decoder does not map.
+ * The captured vectors, keyed by a short name.
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/kubectl/pkg/cmd/create
  */
 export const KUBECTL_PROTOBUF_VECTORS = {

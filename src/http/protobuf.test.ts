@@ -265,23 +265,27 @@ describe('decodeKubernetesProtobuf on bodies captured from kubectl 1.32/1.33', (
     });
   });
 
-  it.each(Object.entries(V).filter(([name]) => name !== 'createDeployment'))(
+  it.each(Object.entries(V))(
     '%s decodes to what kubectl 1.31 sent as JSON for the same command',
     (_name, vector) => {
       expect(decodeHex(vector.hex)).toEqual(withoutNulls(JSON.parse(vector.json131)));
     },
   );
 
-  it('answers create deployment (a kind it does not map) with 415 UnsupportedMediaType', () => {
-    const err = apiError(() => decodeHex(V.createDeployment.hex));
+  it('answers a kind it does not map (a CustomResourceDefinition) with 415 UnsupportedMediaType', () => {
+    const err = apiError(() =>
+      decodeKubernetesProtobuf(
+        envelope('apiextensions.k8s.io/v1', 'CustomResourceDefinition', [[1, [[1, 'x']]]]),
+      ),
+    );
     expect(err.toStatus()).toEqual({
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
       message:
-        'fake-apiserver cannot decode application/vnd.kubernetes.protobuf bodies of apps/v1, Kind=Deployment: ' +
-        'send this object as JSON (Content-Type: application/json)',
+        'fake-apiserver cannot decode application/vnd.kubernetes.protobuf bodies of apiextensions.k8s.io/v1, ' +
+        'Kind=CustomResourceDefinition: send this object as JSON (Content-Type: application/json)',
       reason: 'UnsupportedMediaType',
       code: 415,
     });
@@ -848,11 +852,13 @@ describe('decodeKubernetesProtobuf errors', () => {
   });
 
   it('answers a well-formed body of an unmapped kind with 415', () => {
-    const err = apiError(() => decodeKubernetesProtobuf(envelope('v1', 'Pod', [[1, [[1, 'web']]]])));
+    const err = apiError(() =>
+      decodeKubernetesProtobuf(envelope('example.com/v1', 'Widget', [[1, [[1, 'w']]]])),
+    );
     expect(err.code).toBe(415);
     expect(err.reason).toBe('UnsupportedMediaType');
     expect(err.message).toBe(
-      'fake-apiserver cannot decode application/vnd.kubernetes.protobuf bodies of v1, Kind=Pod: ' +
+      'fake-apiserver cannot decode application/vnd.kubernetes.protobuf bodies of example.com/v1, Kind=Widget: ' +
         'send this object as JSON (Content-Type: application/json)',
     );
   });
