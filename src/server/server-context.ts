@@ -14,6 +14,7 @@ import type { FaultInjector } from '../faults/fault-injector.js';
 import type { WatchFault } from '../faults/apply-fault.js';
 import type { WebInspector } from '../ui/web-inspector.js';
 import type { WatchSlots } from './limits.js';
+import type { LifecycleControllers } from '../controllers/lifecycle-controllers.js';
 
 /** Everything request handling needs, shared by all requests of one server. */
 export interface ServerContext {
@@ -46,6 +47,8 @@ export interface ServerContext {
   faults?: FaultInjector;
   /** The web inspector under `/fake-apiserver/ui/`, with its own access rule; present when `ui: true`. */
   ui?: WebInspector;
+  /** The garbage collector and namespace controller (deletion's consequences); absent in bare contexts. */
+  lifecycle?: LifecycleControllers;
   /** The bound on open watches and on what each may queue for a slow client; absent in bare contexts. */
   watches?: { slots: WatchSlots; bufferBytes: number };
 }

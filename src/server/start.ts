@@ -2,7 +2,10 @@ import { join, resolve } from 'node:path';
 import { authenticateToken, createAuthenticator, type AuthenticatorDeps } from '../auth/authenticate.js';
 import { staticTokenUsers } from '../auth/static-users.js';
 import { startClusterRoleAggregation } from '../controllers/clusterrole-aggregation.js';
+import { startCrdController } from '../crd/crd-controller.js';
 import { createControllers } from '../controllers/on-created.js';
+import { startLifecycleControllers } from '../controllers/lifecycle-controllers.js';
+import { linkOwnerReferences } from '../lifecycle/link-owner-references.js';
 import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { loadFixtures } from '../fixtures/load-fixtures.js';
@@ -121,6 +124,8 @@ export async function startWithKeyMaterial(
     ...(journal ? { onCommit: journal.commit } : {}),
     ...(journal?.restored ? { initial: journal.restored } : {}),
   });
+  // Before any object is loaded, so that CRDs (fixtures, a data dir's state) serve their kinds at once.
+  const crdController = startCrdController({ registry, store, clock });
   // A data dir holding state is served as it was left: fixtures and the bootstrap policy seed an empty one.
   const seed = !journal?.restored;
   const logs = new PodLogStore();
@@ -150,6 +155,8 @@ export async function startWithKeyMaterial(
   for (const namespace of store.list({ kind: namespaceKind }).items) onCreated(namespaceKind, namespace);
   for (const secret of store.list({ kind: secretKind }).items) onCreated(secretKind, secret);
   const aggregation = startClusterRoleAggregation(store);
+  if (seed) linkOwnerReferences(store, registry);
+  const lifecycle = startLifecycleControllers({ store, registry, clock, logs, log });
   journal?.startJournal(store.snapshot());
   for (const podLog of fixtures.podLogs) {
     for (const [container, text] of Object.entries(podLog.containers)) {
@@ -189,6 +196,7 @@ export async function startWithKeyMaterial(
     audit,
     faults,
     watches: { slots: new WatchSlots(limits.maxWatches), bufferBytes: limits.watchBufferBytes },
+    lifecycle,
   };
   registerFaultEndpoints(server.control!, faults);
   registerAuditEndpoints(server.control!, audit);
@@ -283,6 +291,8 @@ export async function startWithKeyMaterial(
       mounts.stopAll(),
       listener.close(() => {
         aggregation.stop();
+        crdController();
+        lifecycle.stop();
         testControls.stop();
         for (const end of [...streams]) end();
       }),

@@ -1,4 +1,5 @@
-import { deleteNamespaceContents } from '../api/resource-handlers.js';
+import { deleteObject } from '../lifecycle/delete-object.js';
+import { linkOwnerReferences } from '../lifecycle/link-owner-references.js';
 import { admitObject, validateObjectName } from '../api/object-validation.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { ApiError } from '../errors/status.js';
@@ -28,7 +29,7 @@ export interface RestoreResult {
 /** What state control needs from the server. */
 export type StateControlDeps = Pick<
   ServerContext,
-  'registry' | 'store' | 'logs' | 'onCreated' | 'authorizations' | 'audit' | 'faults'
+  'registry' | 'store' | 'logs' | 'onCreated' | 'authorizations' | 'audit' | 'faults' | 'clock' | 'lifecycle'
 >;
 
 function developerError(where: string, error: unknown): unknown {
@@ -77,6 +78,7 @@ export class StateControl {
         throw developerError(source, error);
       }
     });
+    linkOwnerReferences(store, registry);
     // Controllers run once all is in, so that a token Secret may come before its service account.
     for (const { kind, namespace, name } of created) {
       const current = store.get(kind, namespace, name);
@@ -145,18 +147,20 @@ export class StateControl {
   }
 
   /**
-   * Deletes an object as a REST DELETE does (a namespace takes its contents, a pod its logs); returns its
-   * last state, or undefined when it did not exist.
+   * Deletes an object as a REST DELETE (background propagation) does, then lets the garbage collector and
+   * the namespace controller finish before returning: a namespace takes its contents, dependents go with
+   * their owner, a pod its logs; an object with finalizers stays, marked with `deletionTimestamp`. Returns
+   * its last state, or undefined when it did not exist.
    */
   delete(reference: ObjectReference): KubeObject | undefined {
-    const { registry, store, logs } = this.#deps;
+    const { registry, store, logs, clock, lifecycle } = this.#deps;
     const kind = resolveKind(registry, reference);
     const namespace = namespaceFor(kind, reference.namespace);
     if (!store.get(kind, namespace, reference.name)) return undefined;
-    const deleted = store.delete(kind, namespace, reference.name);
-    if (kind === namespaceKind) deleteNamespaceContents({ registry, store }, reference.name);
-    if (kind === podKind) logs.forget(namespace, reference.name);
-    return deleted;
+    const { object, deleted } = deleteObject({ store, clock }, kind, namespace, reference.name);
+    lifecycle?.settle();
+    if (deleted && kind === podKind) logs.forget(namespace, reference.name);
+    return store.get(kind, namespace, reference.name) ?? object;
   }
 
   /** The objects and pod logs as they are now, for `restore`. */

@@ -11,6 +11,7 @@ import {
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import { systemClock, type Clock } from '../server/clock.js';
 import { SortedBucket } from './sorted-bucket.js';
+import { applyDeletionRulesOnUpdate } from '../lifecycle/update-rules.js';
 
 /** The type of a watch event. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -210,6 +211,7 @@ export class ObjectStore {
     const { obj, metadata, namespace, name, bucket, key } = this.#target(kind, input);
     if (bucket.has(key)) throw alreadyExists(groupResource(kind), name);
     metadata.uid = randomUUID();
+    kind.completeWithUid?.(obj);
     if (!options.keepCreationTimestamp || typeof metadata.creationTimestamp !== 'string') {
       metadata.creationTimestamp = kubeTimestamp(this.#clock.now());
     }
@@ -239,9 +241,15 @@ export class ObjectStore {
 
   /**
    * Replaces an existing object. A `metadata.resourceVersion` in the input that differs from the stored
-   * one is a 409 Conflict, as optimistic concurrency requires; uid and creationTimestamp are kept.
+   * one is a 409 Conflict, as optimistic concurrency requires; uid and creationTimestamp are kept. The
+   * deletion rules apply (`applyDeletionRulesOnUpdate`): an update that removes the last finalizer of an
+   * object being deleted deletes it (and returns its last state); `marksDeletion` is for the deletion itself.
    */
-  update(kind: ResourceKind, input: KubeObject, options: { dryRun?: boolean } = {}): KubeObject {
+  update(
+    kind: ResourceKind,
+    input: KubeObject,
+    options: { dryRun?: boolean; marksDeletion?: boolean } = {},
+  ): KubeObject {
     const { obj, metadata, namespace, name, bucket, key } = this.#target(kind, input);
     const current = bucket.get(key);
     if (!current) throw notFound(groupResource(kind), name);
@@ -251,10 +259,14 @@ export class ObjectStore {
     }
     metadata.uid = currentMeta.uid;
     metadata.creationTimestamp = currentMeta.creationTimestamp;
-    if (currentMeta.deletionTimestamp) metadata.deletionTimestamp = currentMeta.deletionTimestamp;
+    if (applyDeletionRulesOnUpdate(kind, current, obj, options.marksDeletion)) {
+      return this.delete(kind, namespace, name, { dryRun: options.dryRun ?? false });
+    }
     if (kind.tracksGeneration) {
       const generation = currentMeta.generation ?? 1;
       metadata.generation = isDeepStrictEqual(obj.spec, current.spec) ? generation : generation + 1;
+      // Marking for deletion bumps it too (`markAsDeleting` in the generic store).
+      if (options.marksDeletion && !currentMeta.deletionTimestamp) metadata.generation += 1;
     }
     metadata.resourceVersion = currentMeta.resourceVersion;
     if (isDeepStrictEqual(obj, current)) return current;

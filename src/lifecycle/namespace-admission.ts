@@ -1,0 +1,37 @@
+import { ApiError, type GroupResource } from '../errors/status.js';
+import type { KubeObject } from '../registry/resource-kind.js';
+import { isBeingDeleted } from './deletion-policy.js';
+
+/**
+ * NamespaceLifecycle admission for a create: 403 Forbidden when the namespace is being terminated, with
+ * the `NamespaceTerminating` cause clients look for.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go
+ */
+export function refuseCreateInTerminatingNamespace(
+  namespaceObject: KubeObject,
+  resource: GroupResource,
+  name: string,
+): void {
+  const phase = (namespaceObject.status as { phase?: string } | undefined)?.phase;
+  if (phase !== 'Terminating' && !isBeingDeleted(namespaceObject)) return;
+  const namespace = namespaceObject.metadata?.name ?? '';
+  const qualified = resource.group ? `${resource.resource}.${resource.group}` : resource.resource;
+  const reason = `unable to create new content in namespace ${namespace} because it is being terminated`;
+  throw new ApiError(
+    403,
+    'Forbidden',
+    name ? `${qualified} "${name}" is forbidden: ${reason}` : `${qualified} is forbidden: ${reason}`,
+    {
+      ...(name ? { name } : {}),
+      ...(resource.group ? { group: resource.group } : {}),
+      kind: resource.resource,
+      causes: [
+        {
+          reason: 'NamespaceTerminating',
+          message: `namespace ${namespace} is being terminated`,
+          field: 'metadata.namespace',
+        },
+      ],
+    },
+  );
+}
