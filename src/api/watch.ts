@@ -5,6 +5,8 @@ import type { RequestContext, ServerContext } from '../server/server-context.js'
 import type { ListOptions } from './list-options.js';
 import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
 import { toTable } from './table.js';
+import { customResourcePrinter } from '../crd/custom-resource-table.js';
+import { asServedVersion } from '../crd/served-version.js';
 import { writeTooManyRequests } from '../server/limits.js';
 
 // Without timeoutSeconds the real server picks a random timeout in [1800 s, 3600 s].
@@ -56,9 +58,11 @@ export function serveWatch(
   const includeObject = includeObjectParameter(ctx.query);
   let headersWritten = false;
   const encode = (type: string, object: unknown): string => {
+    if (type !== 'ERROR') object = asServedVersion(scope.kind, object as KubeObject);
     if (asTable && type !== 'ERROR' && type !== 'BOOKMARK') {
       object = toTable([object as KubeObject], {
         kind: scope.kind.kind,
+        printer: customResourcePrinter(scope.kind),
         listMeta: { resourceVersion: (object as KubeObject).metadata?.resourceVersion ?? '' },
         includeObject,
         noHeaders: headersWritten,
