@@ -68,7 +68,7 @@ const WORKLOAD: [Call, number | 'not 403'][] = [
   // A list naming its object (resourceNames can allow it); what the handler answers is not RBAC's business.
   [{ method: 'GET', path: '/api/v1/pods?fieldSelector=metadata.name%3Dhelloworld' }, 'not 403'],
   // Authorized, then not served here: RBAC comes before routing.
-  [{ method: 'GET', path: '/apis/apps/v1/namespaces/default/deployments' }, 404],
+  [{ method: 'GET', path: '/apis/example.com/v1/namespaces/default/widgets' }, 404],
   [{ method: 'GET', path: '/metrics' }, 404],
   [{ method: 'GET', path: '/healthz' }, 200],
 ];
@@ -163,7 +163,7 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
         { apiGroups: [''], resources: ['configmaps'], resourceNames: ['app-config'], verbs: ['get'] },
         { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
         { apiGroups: [''], resources: ['pods', 'pods/log'], resourceNames: ['helloworld'], verbs: ['get'] },
-        { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
+        { apiGroups: ['example.com'], resources: ['widgets'], verbs: ['list'] },
       ]);
     });
 

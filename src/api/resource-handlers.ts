@@ -18,10 +18,25 @@ import {
   validateObjectName,
 } from './object-validation.js';
 import { applyPatch } from './patch.js';
+import { trackWrite, writeManager } from './apply/field-manager.js';
+import {
+  APPLY_PATCH_TYPE,
+  applyStatusPatch,
+  patchOptions,
+  serveApplyPatch,
+  trackStatusWrite,
+} from './apply/server-side-apply.js';
 import { servePodLog } from './pod-log.js';
+import { handleDelete, handleDeleteCollection } from './delete-handlers.js';
+import { handleNamespaceFinalize } from './namespace-finalize.js';
+import { refuseCreateInTerminatingNamespace } from '../lifecycle/namespace-admission.js';
+import { handleScale } from './scale.js';
 import { handleTokenRequest } from './token-request.js';
 import { handleReview } from './reviews.js';
 import { toTable } from './table.js';
+import { customResourcePrinter } from '../crd/custom-resource-table.js';
+import { collectWarningsFor } from '../http/warnings.js';
+import { asServedVersion } from '../crd/served-version.js';
 import { serveWatch } from './watch.js';
 import { namespaceKind } from '../registry/built-in-kinds.js';
 import { confirmRbacWrite } from '../rbac/escalation.js';
@@ -36,6 +51,7 @@ export async function handleResourceRequest(
   kind: ResourceKind,
 ): Promise<void> {
   const { info, req } = ctx;
+  collectWarningsFor(ctx.res);
   if (kind.namespaced === false && info.namespace && !(kind === namespaceKind)) throw pathNotFound();
   if (kind.storage === 'review') {
     if (req.method !== 'POST' || info.pathName) throw methodNotAllowed();
@@ -47,6 +63,8 @@ export async function handleResourceRequest(
     checkUrlObjectName(info.pathName);
     if (sub.name === 'log') return servePodLog(server, ctx, kind);
     if (sub.name === 'status') return handleStatus(server, ctx, kind);
+    if (sub.name === 'finalize') return handleNamespaceFinalize(server, ctx, kind);
+    if (sub.name === 'scale') return handleScale(server, ctx, kind);
     if (sub.name === 'token') {
       const account = server.store.get(kind, ctx.info.namespace, ctx.info.pathName);
       if (!account) throw notFound(groupResource(kind), ctx.info.pathName);
@@ -74,8 +92,8 @@ export async function handleResourceRequest(
       if (!info.pathName) throw methodNotAllowed();
       return patchObject(server, ctx, kind, namespace);
     case 'DELETE':
-      if (!info.pathName) return deleteCollection(server, ctx, kind, namespace);
-      return deleteObject(server, ctx, kind, namespace);
+      if (!info.pathName) return handleDeleteCollection(server, ctx, kind, namespace);
+      return handleDelete(server, ctx, kind, namespace);
     default:
       throw methodNotAllowed();
   }
@@ -93,10 +111,11 @@ function groupResource(kind: ResourceKind) {
   return { group: kind.group, resource: kind.resource };
 }
 
-function requireNamespace(server: ServerContext, kind: ResourceKind, namespace: string): void {
+function requireNamespace(server: ServerContext, kind: ResourceKind, namespace: string, name = ''): void {
   if (!kind.namespaced) return;
-  if (!server.store.get(namespaceKind, '', namespace))
-    throw notFound({ group: '', resource: 'namespaces' }, namespace);
+  const namespaceObject = server.store.get(namespaceKind, '', namespace);
+  if (!namespaceObject) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+  refuseCreateInTerminatingNamespace(namespaceObject, groupResource(kind), name);
 }
 
 function getObject(server: ServerContext, ctx: RequestContext, kind: ResourceKind, namespace: string): void {
@@ -118,6 +137,7 @@ function respondObject(
       code,
       toTable([obj], {
         kind: kind.kind,
+        printer: customResourcePrinter(kind),
         listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' },
         includeObject: includeObjectParameter(ctx.query),
         now: server.clock.now(),
@@ -125,7 +145,7 @@ function respondObject(
     );
     return;
   }
-  writeJson(ctx.res, code, obj);
+  writeJson(ctx.res, code, asServedVersion(kind, obj));
 }
 
 async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: ResourceKind): Promise<void> {
@@ -167,6 +187,7 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
       200,
       toTable(items, {
         kind: kind.kind,
+        printer: customResourcePrinter(kind),
         listMeta,
         includeObject: includeObjectParameter(ctx.query),
         now: server.clock.now(),
@@ -178,7 +199,7 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
     kind: `${kind.kind}List`,
     apiVersion: apiVersionOf(kind),
     metadata: listMeta,
-    items,
+    items: items.map((obj) => asServedVersion(kind, obj)),
   });
 }
 
@@ -225,12 +246,13 @@ async function createObject(
   const obj = admitObject(kind, await readObject(ctx), namespace);
   // Upstream order: NamespaceLifecycle admission, then the RBAC storage's escalation check (before
   // generateName and validation, so its message has no name yet), then the store's BeforeCreate.
-  requireNamespace(server, kind, namespace);
+  requireNamespace(server, kind, namespace, obj.metadata?.name ?? '');
   confirmRbacWrite(server, ctx, kind, obj);
   resolveGenerateName(obj);
   validateObjectName(kind, obj);
   kind.defaultOnCreate?.(obj);
   kind.normalizeOnWrite?.(obj);
+  trackWrite(server, kind, undefined, obj, writeManager(ctx, 'CreateOptions'));
   const created = server.store.create(kind, obj, { dryRun });
   if (!dryRun) server.onCreated(kind, created);
   writeJson(ctx.res, 201, created);
@@ -248,8 +270,9 @@ async function replaceObject(
   const current = server.store.get(kind, namespace, ctx.info.pathName);
   if (!current) throw notFound(groupResource(kind), ctx.info.pathName);
   confirmRbacWrite(server, ctx, kind, obj, current);
-  if (kind.subresources?.some((s) => s.name === 'status')) obj.status = current.status;
-  kind.normalizeOnWrite?.(obj);
+  keepStoredStatus(kind, obj, current);
+  kind.normalizeOnWrite?.(obj, current);
+  trackWrite(server, kind, current, obj, writeManager(ctx, 'UpdateOptions'));
   writeJson(ctx.res, 200, server.store.update(kind, obj, { dryRun }));
 }
 
@@ -262,9 +285,11 @@ async function patchObject(
   const dryRun = isDryRun(ctx.query);
   const mediaType = mediaTypeOf(ctx.req.headers['content-type']);
   const body = await readBody(ctx.req);
+  if (mediaType === APPLY_PATCH_TYPE) return serveApplyPatch(server, ctx, kind, namespace, body, dryRun);
   const current = server.store.get(kind, namespace, ctx.info.pathName);
   if (!current) throw notFound(groupResource(kind), ctx.info.pathName);
-  const patched = applyPatch(kind, current, body, mediaType);
+  const patched = applyPatch(kind, asServedVersion(kind, current), body, mediaType);
+  const manager = patchOptions(ctx, false).manager || writeManager(ctx, 'PatchOptions');
   const obj = admitObject(kind, patched, namespace, ctx.info.pathName);
   if (obj.metadata) {
     obj.metadata.uid = current.metadata?.uid;
@@ -273,8 +298,20 @@ async function patchObject(
   }
   confirmRbacWrite(server, ctx, kind, obj, current);
   validateObjectName(kind, obj);
-  kind.normalizeOnWrite?.(obj);
+  keepStoredStatus(kind, obj, current);
+  kind.normalizeOnWrite?.(obj, current);
+  trackWrite(server, kind, current, obj, manager);
   writeJson(ctx.res, 200, server.store.update(kind, obj, { dryRun }));
+}
+
+/**
+ * Writes to the main resource of a kind with a `status` subresource leave status as stored, as every such
+ * strategy's `PrepareForUpdate` does (`newObj.Status = oldObj.Status`).
+ */
+function keepStoredStatus(kind: ResourceKind, obj: KubeObject, current: KubeObject): void {
+  if (!kind.subresources?.some((s) => s.name === 'status')) return;
+  if (current.status === undefined) delete obj.status;
+  else obj.status = current.status;
 }
 
 function patchCarriesResourceVersion(body: Buffer, mediaType: string): boolean {
@@ -303,9 +340,13 @@ async function handleStatus(server: ServerContext, ctx: RequestContext, kind: Re
       break;
     case 'PATCH': {
       const mediaType = mediaTypeOf(ctx.req.headers['content-type']);
+      if (mediaType === APPLY_PATCH_TYPE) {
+        incoming = applyStatusPatch(server, ctx, kind, current, await readBody(ctx.req));
+        break;
+      }
       incoming = admitObject(
         kind,
-        applyPatch(kind, current, await readBody(ctx.req), mediaType),
+        applyPatch(kind, asServedVersion(kind, current), await readBody(ctx.req), mediaType),
         namespace,
         ctx.info.pathName,
       );
@@ -320,103 +361,8 @@ async function handleStatus(server: ServerContext, ctx: RequestContext, kind: Re
     ...current.metadata,
     resourceVersion: incoming.metadata?.resourceVersion || current.metadata?.resourceVersion,
   };
+  const applied =
+    ctx.req.method === 'PATCH' && mediaTypeOf(ctx.req.headers['content-type']) === APPLY_PATCH_TYPE;
+  trackStatusWrite(server, ctx, kind, current, updated, incoming, applied);
   writeJson(ctx.res, 200, server.store.update(kind, updated, { dryRun }));
-}
-
-interface DeleteOptions {
-  dryRun?: string[];
-  gracePeriodSeconds?: number;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  propagationPolicy?: string;
-}
-
-async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
-  const body = await readBody(ctx.req);
-  if (body.length > 0) {
-    const parsed = decodeObjectBody(body, ctx.req.headers['content-type']) as DeleteOptions & {
-      kind?: string;
-    };
-    if (parsed.kind !== undefined && parsed.kind !== 'DeleteOptions') {
-      throw badRequest(
-        `the kind in the data (${parsed.kind}) does not match the expected kind (DeleteOptions)`,
-      );
-    }
-    return parsed;
-  }
-  const options: DeleteOptions = {};
-  const grace = ctx.query.get('gracePeriodSeconds');
-  if (grace !== null) options.gracePeriodSeconds = Number(grace);
-  if (ctx.query.has('dryRun')) options.dryRun = ctx.query.getAll('dryRun');
-  const propagation = ctx.query.get('propagationPolicy');
-  if (propagation) options.propagationPolicy = propagation;
-  return options;
-}
-
-async function deleteObject(
-  server: ServerContext,
-  ctx: RequestContext,
-  kind: ResourceKind,
-  namespace: string,
-) {
-  const options = await readDeleteOptions(ctx);
-  const dryRun = (options.dryRun ?? []).includes('All');
-  const deleted = server.store.delete(kind, namespace, ctx.info.pathName, {
-    dryRun,
-    ...(options.preconditions ? { preconditions: options.preconditions } : {}),
-  });
-  if (!dryRun && kind === namespaceKind) deleteNamespaceContents(server, ctx.info.pathName);
-  if (!dryRun && kind.resource === 'pods' && kind.group === '')
-    server.logs.forget(namespace, ctx.info.pathName);
-  if (kind.deleteReturnsObject) {
-    writeJson(ctx.res, 200, deleted);
-    return;
-  }
-  writeJson(ctx.res, 200, {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Success',
-    details: {
-      name: ctx.info.pathName,
-      ...(kind.group ? { group: kind.group } : {}),
-      kind: kind.resource,
-      uid: deleted.metadata?.uid,
-    },
-  });
-}
-
-/** A namespace's contents go with it; the fake has no Terminating phase (no controllers to wait for). */
-export function deleteNamespaceContents(
-  server: Pick<ServerContext, 'registry' | 'store'>,
-  namespace: string,
-): void {
-  for (const kind of server.registry.all()) {
-    if (!kind.namespaced || kind.storage !== 'stored') continue;
-    for (const obj of server.store.list({ kind, namespace }).items) {
-      server.store.delete(kind, namespace, obj.metadata?.name ?? '');
-    }
-  }
-}
-
-async function deleteCollection(
-  server: ServerContext,
-  ctx: RequestContext,
-  kind: ResourceKind,
-  namespace: string,
-) {
-  if (!kind.verbs.includes('deletecollection')) throw methodNotAllowed();
-  const listOptions = parseListOptions(ctx.query, kind);
-  const options = await readDeleteOptions(ctx);
-  const dryRun = (options.dryRun ?? []).includes('All');
-  const scope = { kind, ...(kind.namespaced && namespace ? { namespace } : {}) };
-  const { items, resourceVersion } = server.store.list(scope, selectorPredicate(kind, listOptions));
-  const deleted = items.map((obj) =>
-    server.store.delete(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '', { dryRun }),
-  );
-  writeJson(ctx.res, 200, {
-    kind: `${kind.kind}List`,
-    apiVersion: apiVersionOf(kind),
-    metadata: { resourceVersion: String(dryRun ? resourceVersion : server.store.resourceVersion) },
-    items: deleted,
-  });
 }
