@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { invalid } from '../errors/status.js';
 import { addWarning } from '../http/warnings.js';
 import type { KubeObject, ResourceKind, SubresourceDefinition } from '../registry/resource-kind.js';
@@ -46,6 +47,19 @@ const ALL_VERBS = [
 ] as const;
 
 /**
+ * Whether anything but metadata (and status, with a status subresource) changed: what bumps a custom
+ * resource's generation (`customResourceStrategy.PrepareForUpdate`).
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresource/strategy.go
+ */
+function contentChanged(next: KubeObject, current: KubeObject, hasStatus: boolean): boolean {
+  const content = (obj: KubeObject): Record<string, unknown> => {
+    const { metadata: _metadata, status, ...rest } = obj;
+    return hasStatus ? rest : { ...rest, status };
+  };
+  return !isDeepStrictEqual(content(next), content(current));
+}
+
+/**
  * The kinds a CustomResourceDefinition serves: one per served version, with its names, scope, schema
  * (pruning, defaults and validation on every write), subresources and printer columns.
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go
@@ -90,6 +104,8 @@ export function kindsOfCustomResourceDefinition(crd: KubeObject): ResourceKind[]
         storage: 'stored',
         nameValidation: 'dns1123Subdomain',
         tracksGeneration: true,
+        generationChanged: (next, current) =>
+          contentChanged(next, current, subresources.status !== undefined),
         openApiSchema: schema,
         origin: 'crd',
         ...(scale

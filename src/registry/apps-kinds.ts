@@ -4,6 +4,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/apps/v1/defaults.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/apps/validation/validation.go
  */
+import { isDeepStrictEqual } from 'node:util';
 import { validateWorkload, type WorkloadValidation } from './apps-validation.js';
 import { defaultPodSpec } from './pod-spec-defaults.js';
 import type { KubeObject, ResourceKind, ScaleDefinition, SubresourceDefinition } from './resource-kind.js';
@@ -146,12 +147,21 @@ function workloadKind(
   };
 }
 
-/** apps/v1 Deployment (`deploy`), with `scale` and `status`. */
-export const deploymentKind = workloadKind('Deployment', 'deployments', 'deploy', true, defaultDeployment, {
-  selectorRequired: true,
-  emptySelectorNoun: 'deployment',
-  hasReplicas: true,
-});
+/**
+ * apps/v1 Deployment (`deploy`), with `scale` and `status`. Its generation also moves with its annotations,
+ * which are copied to its ReplicaSets (the deployment strategy's `PrepareForUpdate`).
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/registry/apps/deployment/strategy.go
+ */
+export const deploymentKind: ResourceKind = {
+  ...workloadKind('Deployment', 'deployments', 'deploy', true, defaultDeployment, {
+    selectorRequired: true,
+    emptySelectorNoun: 'deployment',
+    hasReplicas: true,
+  }),
+  generationChanged: (next, current) =>
+    !isDeepStrictEqual(next.spec, current.spec) ||
+    !isDeepStrictEqual(next.metadata?.annotations ?? {}, current.metadata?.annotations ?? {}),
+};
 
 /** apps/v1 ReplicaSet (`rs`), with `scale` and `status`. */
 export const replicaSetKind = workloadKind('ReplicaSet', 'replicasets', 'rs', true, defaultReplicaSet, {

@@ -84,6 +84,12 @@ export interface ResourceKind {
   normalizeOnWrite?: (obj: KubeObject, current?: KubeObject) => void;
   /** Whether `metadata.generation` is tracked and bumped on spec changes. */
   tracksGeneration?: boolean;
+  /**
+   * Whether an update bumps `metadata.generation` (kinds that track it), when that is not simply "`spec`
+   * changed": a Deployment's annotations count too, a custom resource's every field outside metadata (and
+   * status, with a status subresource).
+   */
+  generationChanged?: (next: KubeObject, current: KubeObject) => boolean;
   /** Where the `scale` subresource (when listed in `subresources`) finds its replicas and selector. */
   scale?: ScaleDefinition;
   /**

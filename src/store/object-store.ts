@@ -264,7 +264,10 @@ export class ObjectStore {
     }
     if (kind.tracksGeneration) {
       const generation = currentMeta.generation ?? 1;
-      metadata.generation = isDeepStrictEqual(obj.spec, current.spec) ? generation : generation + 1;
+      const changed = kind.generationChanged
+        ? kind.generationChanged(obj, current)
+        : !isDeepStrictEqual(obj.spec, current.spec);
+      metadata.generation = changed ? generation + 1 : generation;
       // Marking for deletion bumps it too (`markAsDeleting` in the generic store).
       if (options.marksDeletion && !currentMeta.deletionTimestamp) metadata.generation += 1;
     }
