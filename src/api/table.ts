@@ -6,7 +6,8 @@
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/response.go
  */
 
-import { workloadPrinters } from './workload-tables.js';
+import { workloadPrinters } from './tables/workload-tables.js';
+import { CREATION_TIMESTAMP_DESCRIPTION, NAME_DESCRIPTION } from './tables/descriptions.js';
 import { kindPrinters } from './tables/index.js';
 
 /**
@@ -59,18 +60,6 @@ export interface Table {
 }
 
 type Obj = Record<string, unknown>;
-
-// Swagger descriptions, from the generated types_swagger_doc_generated.go files (k8s.io/api v0.34).
-const NAME_DESCRIPTION =
-  'Name must be unique within a namespace. Is required when creating resources, although some resources may ' +
-  'allow a client to request the generation of an appropriate name automatically. Name is primarily intended ' +
-  'for creation idempotence and configuration definition. Cannot be updated. More info: ' +
-  'https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
-const CREATION_TIMESTAMP_DESCRIPTION =
-  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not ' +
-  'guaranteed to be set in happens-before order across separate operations. Clients may not set this value. ' +
-  'It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. ' +
-  'More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 
 const column = (name: string, type: string, description: string, priority = 0, format = ''): TableColumn => ({
   name,

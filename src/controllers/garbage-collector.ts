@@ -7,7 +7,7 @@ import {
   isBeingDeleted,
 } from '../lifecycle/deletion-policy.js';
 import type { KindRegistry } from '../registry/kind-registry.js';
-import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
+import { storageKeyOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
 
 /** What the lifecycle controllers read and write. */
 export interface ControllerDeps extends DeletionDeps {
@@ -25,12 +25,15 @@ interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-/** Every stored kind once (a kind served in several versions shares one bucket). */
+/**
+ * Every stored kind once (a kind served in several versions shares one bucket), as the kind whose form is the
+ * stored one: kinds that convert (`conversion`) serve another's bucket.
+ */
 export function storedKinds(registry: KindRegistry): ResourceKind[] {
   const seen = new Set<string>();
   return registry.all().filter((kind) => {
-    const key = `${kind.group}/${kind.resource}`;
-    if (kind.storage !== 'stored' || seen.has(key)) return false;
+    const key = storageKeyOf(kind);
+    if (kind.storage !== 'stored' || kind.conversion || seen.has(key)) return false;
     seen.add(key);
     return true;
   });
@@ -46,7 +49,7 @@ function namespaceOf(obj: KubeObject): string {
 }
 
 /** Writes that a vanished or changed object makes moot are skipped: the next pass sees the new state. */
-function tolerateRaces(write: () => void): void {
+export function tolerateRaces(write: () => void): void {
   try {
     write();
   } catch (error) {

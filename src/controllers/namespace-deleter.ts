@@ -1,10 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ApiError } from '../errors/status.js';
 import { deleteObject } from '../lifecycle/delete-object.js';
 import { finalizersOf, isBeingDeleted } from '../lifecycle/deletion-policy.js';
 import type { KubeObject } from '../registry/resource-kind.js';
 import { kubeTimestamp } from '../store/object-store.js';
-import { storedKinds, type ControllerDeps } from './garbage-collector.js';
+import { storedKinds, tolerateRaces, type ControllerDeps } from './garbage-collector.js';
 
 /** The finalizer of `spec.finalizers` the namespace controller owns. */
 export const KUBERNETES_FINALIZER = 'kubernetes';
@@ -100,15 +99,6 @@ function withTransitionTimes(
       lastTransitionTime: same && old.lastTransitionTime ? old.lastTransitionTime : now,
     };
   });
-}
-
-function tolerateRaces(write: () => void): void {
-  try {
-    write();
-  } catch (error) {
-    if (error instanceof ApiError && (error.code === 404 || error.code === 409)) return;
-    throw error;
-  }
 }
 
 /**

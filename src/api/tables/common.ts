@@ -4,6 +4,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
  */
 import { humanDuration, type TableColumn } from '../table.js';
+import { CREATION_TIMESTAMP_DESCRIPTION, NAME_DESCRIPTION } from './descriptions.js';
 
 /** A decoded JSON object. */
 export type Obj = Record<string, unknown>;
@@ -14,17 +15,6 @@ export interface KindPrinter {
   cells: (obj: Obj, now: Date) => unknown[];
   emptyRows: [];
 }
-
-const NAME_DESCRIPTION =
-  'Name must be unique within a namespace. Is required when creating resources, although some resources may ' +
-  'allow a client to request the generation of an appropriate name automatically. Name is primarily intended ' +
-  'for creation idempotence and configuration definition. Cannot be updated. More info: ' +
-  'https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
-const CREATION_TIMESTAMP_DESCRIPTION =
-  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not ' +
-  'guaranteed to be set in happens-before order across separate operations. Clients may not set this value. ' +
-  'It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. ' +
-  'More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 
 /** A `TableColumnDefinition`; priority 1 marks a `-o wide` column. */
 export const column = (

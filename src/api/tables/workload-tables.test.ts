@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toTable } from './table.js';
+import { toTable } from '../table.js';
 
 const now = new Date('2025-01-01T01:00:00Z');
 const metadata = { name: 'web', namespace: 'default', creationTimestamp: '2025-01-01T00:00:00Z' };
