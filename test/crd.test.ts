@@ -515,6 +515,58 @@ print(json.dumps(out))
   });
 });
 
+describe.runIf(clientAvailable('kubectl 1.27', () => existsSync(kubectlBinary(27))))(
+  'the CRD round trip with kubectl 1.27 (JSON bodies, older discovery)',
+  () => {
+    let server: StartedFakeApiServer;
+    let dir: string;
+    const k = (...args: string[]) =>
+      run(kubectlBinary(27), [
+        '--kubeconfig',
+        join(dir, 'kubeconfig'),
+        '--cache-dir',
+        join(dir, 'cache'),
+        ...args,
+      ]);
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-crd127-'));
+      server = await startFakeApiServer({ kubeconfig: join(dir, 'kubeconfig') });
+      await writeFile(join(dir, 'crd.yaml'), CRD);
+      await writeFile(join(dir, 'widget.yaml'), WIDGET);
+    });
+    afterAll(() => server?.close());
+
+    it('creates the CRD and an object, lists it in get all by its category, patches it, and deletes the CRD', async () => {
+      expect(await k('apply', '-f', join(dir, 'crd.yaml'))).toMatchObject({ code: 0 });
+      expect(
+        await k('wait', '--for', 'condition=established', '--timeout=10s', 'crd/widgets.example.com'),
+      ).toMatchObject({ code: 0 });
+      expect(await k('apply', '-f', join(dir, 'widget.yaml'))).toMatchObject({
+        code: 0,
+        stdout: 'widget.example.com/w1 created\n',
+      });
+      const all = await k('get', 'all', '-n', 'default');
+      expect(all.stderr).toBe('');
+      expect(all.stdout).toMatch(/^widget\.example\.com\/w1\s+small\s+1\s*$/m);
+      expect(
+        await k('patch', 'wd', 'w1', '--type', 'merge', '-p', '{"spec":{"size":"large"}}'),
+      ).toMatchObject({
+        code: 0,
+        stdout: 'widget.example.com/w1 patched\n',
+      });
+      expect((await k('get', 'widget', 'w1', '-o', 'jsonpath={.spec.size}')).stdout).toBe('large');
+      expect(await k('delete', 'crd', 'widgets.example.com')).toMatchObject({ code: 0 });
+      const gone = await k('get', 'widgets');
+      expect(gone.code).not.toBe(0);
+      // With its discovery cached, kubectl 1.27 still tries the list and gets the 404.
+      expect(gone.stderr).toMatch(
+        /could not find the requested resource \(get widgets\.example\.com\)|doesn't have a resource type "widgets"/,
+      );
+    });
+  },
+);
+
 describe('CustomResourceDefinitions in fixtures', () => {
   it('loads a CRD and its objects from one fixture set, CRDs first', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-crd-fixtures-'));
