@@ -374,5 +374,16 @@ describe('object lifecycle: finalizers, garbage collection, namespace terminatio
       expect(server.get({ kind: 'Namespace', name: 'k-doomed' })).toBeUndefined();
       expect(server.get({ kind: 'ConfigMap', namespace: 'k-doomed', name: 'inside' })).toBeUndefined();
     });
+
+    it('refuses to delete default and kube-system, as NamespaceLifecycle admission does', async () => {
+      for (const name of ['default', 'kube-system']) {
+        const refused = await kubectlAsAdmin('delete', 'namespace', name, '--timeout=5s');
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toBe(
+          `Error from server (Forbidden): namespaces "${name}" is forbidden: this namespace may not be deleted\n`,
+        );
+        expect(server.get({ kind: 'Namespace', name })?.metadata?.deletionTimestamp).toBeUndefined();
+      }
+    });
   });
 });

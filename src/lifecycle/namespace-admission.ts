@@ -35,3 +35,24 @@ export function refuseCreateInTerminatingNamespace(
     },
   );
 }
+
+/** The namespaces NamespaceLifecycle never lets be deleted. */
+export const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public']);
+
+/**
+ * NamespaceLifecycle admission for a DELETE: `default`, `kube-system` and `kube-public` may not be deleted
+ * (403 Forbidden).
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go
+ */
+export function refuseDeletingImmortalNamespace(name: string): void {
+  if (!IMMORTAL_NAMESPACES.has(name)) return;
+  throw new ApiError(
+    403,
+    'Forbidden',
+    `namespaces "${name}" is forbidden: this namespace may not be deleted`,
+    {
+      name,
+      kind: 'namespaces',
+    },
+  );
+}
