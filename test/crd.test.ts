@@ -1,7 +1,15 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  makeInformer,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+} from '@kubernetes/client-node';
+import { waitFor } from './support/sa-dir.js';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
@@ -566,6 +574,62 @@ describe.runIf(clientAvailable('kubectl 1.27', () => existsSync(kubectlBinary(27
     });
   },
 );
+
+describe('a client-node informer on a custom resource', () => {
+  it('lists, watches, re-lists after a watch ERROR 410 and keeps its cache in step', async () => {
+    const server = await startFakeApiServer({ fixtures: [] });
+    try {
+      await server.apply([
+        parse(CRD) as Record<string, unknown>,
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+      ]);
+      const kc = new KubeConfig();
+      kc.loadFromString(server.kubeconfig);
+      const api = kc.makeApiClient(CustomObjectsApi);
+      const widget = (name: string, size: string) => ({
+        apiVersion: 'example.com/v1',
+        kind: 'Widget',
+        metadata: { name, namespace: 'default' },
+        spec: { size },
+      });
+      const target = { group: 'example.com', version: 'v1', namespace: 'default', plural: 'widgets' };
+      await api.createNamespacedCustomObject({ ...target, body: widget('before', 'small') });
+      server.injectFault({ id: 'expire-widget-watch', resource: 'widgets', watchError: true, times: 1 });
+      let lists = 0;
+      const informer = makeInformer(kc, '/apis/example.com/v1/namespaces/default/widgets', async () => {
+        lists++;
+        return (await api.listNamespacedCustomObject(target)) as never;
+      });
+      const errors: unknown[] = [];
+      informer.on('error', (error) => errors.push(error));
+      const sizes = () =>
+        Object.fromEntries(
+          informer
+            .list()
+            .map((w) => [w.metadata?.name, (w as unknown as { spec: { size: string } }).spec.size]),
+        );
+      await informer.start();
+      try {
+        await waitFor('the re-list after the 410', () => (lists >= 2 ? true : undefined), 10_000);
+        await api.createNamespacedCustomObject({ ...target, body: widget('after', 'small') });
+        await api.patchNamespacedCustomObject(
+          { ...target, name: 'before', body: { spec: { size: 'large' } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+        await api.deleteNamespacedCustomObject({ ...target, name: 'after' });
+        await api.createNamespacedCustomObject({ ...target, body: widget('last', 'large') });
+        await waitFor('the informer to catch up', () => (sizes().last ? true : undefined), 5_000);
+        expect(sizes()).toEqual({ before: 'large', last: 'large' });
+        expect(lists).toBe(2);
+        expect(errors).toEqual([]);
+      } finally {
+        await informer.stop();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe('CustomResourceDefinitions in fixtures', () => {
   it('loads a CRD and its objects from one fixture set, CRDs first', async () => {
