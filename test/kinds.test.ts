@@ -187,6 +187,24 @@ const EXPECTED_DISCOVERY: Record<string, Record<string, unknown>[]> = {
       verbs: SUB,
     },
   ],
+  'apis/autoscaling/v1': [
+    {
+      name: 'horizontalpodautoscalers',
+      singularName: 'horizontalpodautoscaler',
+      namespaced: true,
+      kind: 'HorizontalPodAutoscaler',
+      verbs: ALL,
+      shortNames: ['hpa'],
+      categories: ['all'],
+    },
+    {
+      name: 'horizontalpodautoscalers/status',
+      singularName: '',
+      namespaced: true,
+      kind: 'HorizontalPodAutoscaler',
+      verbs: SUB,
+    },
+  ],
   'apis/autoscaling/v2': [
     {
       name: 'horizontalpodautoscalers',
@@ -455,7 +473,9 @@ describe('built-in kinds', () => {
       'discovery.k8s.io',
     ];
     expect(names.filter((n) => expectedOrder.includes(n))).toEqual(expectedOrder);
-    expect(groups.find((g) => g.name === 'autoscaling')!.preferredVersion.version).toBe('v2');
+    const autoscaling = groups.find((g) => g.name === 'autoscaling')!;
+    expect(autoscaling.preferredVersion.version).toBe('v2');
+    expect(autoscaling.versions.map((v) => v.version)).toEqual(['v2', 'v1']);
   });
 
   it('round-trips every kind through client-node: create, read, patch, list, watch, delete', async () => {

@@ -2,10 +2,13 @@ import { ApiError, badRequest, invalid, methodNotAllowed } from '../errors/statu
 import { decodeObjectBody, readBody } from '../http/body.js';
 import { writeJson } from '../http/respond.js';
 import { deleteObject } from '../lifecycle/delete-object.js';
+import { refuseDeletingImmortalNamespace } from '../lifecycle/namespace-admission.js';
+import { namespaceKind } from '../registry/built-in-kinds.js';
 import type { DeletionRequest } from '../lifecycle/deletion-policy.js';
 import { apiVersionOf, type ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { parseListOptions, selectorPredicate } from './list-options.js';
+import { servedForm, servedPredicate } from './served-form.js';
 
 interface WireDeleteOptions {
   kind?: string;
@@ -86,13 +89,14 @@ export async function handleDelete(
   namespace: string,
 ): Promise<void> {
   const request = await readDeleteOptions(ctx);
+  if (kind === namespaceKind) refuseDeletingImmortalNamespace(ctx.info.pathName);
   const { object, deleted } = deleteObject(server, kind, namespace, ctx.info.pathName, request);
   if (!deleted) {
-    writeJson(ctx.res, request.orphanDependents === false ? 202 : 200, object);
+    writeJson(ctx.res, request.orphanDependents === false ? 202 : 200, servedForm(kind, object));
     return;
   }
   if (kind.deleteReturnsObject) {
-    writeJson(ctx.res, 200, object);
+    writeJson(ctx.res, 200, servedForm(kind, object));
     return;
   }
   writeJson(ctx.res, 200, {
@@ -124,7 +128,10 @@ export async function handleDeleteCollection(
   const listOptions = parseListOptions(ctx.query, kind);
   const request = await readDeleteOptions(ctx);
   const scope = { kind, ...(kind.namespaced && namespace ? { namespace } : {}) };
-  const { items, resourceVersion } = server.store.list(scope, selectorPredicate(kind, listOptions));
+  const { items, resourceVersion } = server.store.list(
+    scope,
+    servedPredicate(kind, selectorPredicate(kind, listOptions)),
+  );
   for (const obj of items) {
     try {
       deleteObject(server, kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '', request);

@@ -116,6 +116,7 @@ describe('openApiV2Protobuf', () => {
         '/api/v1/namespaces/{namespace}/services/{name}',
         '/api/v1/nodes/{name}',
         '/api/v1/persistentvolumes/{name}',
+        '/apis/autoscaling/v1/namespaces/{namespace}/horizontalpodautoscalers/{name}',
         '/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}',
         '/apis/batch/v1/namespaces/{namespace}/cronjobs/{name}',
         '/apis/batch/v1/namespaces/{namespace}/jobs/{name}',

@@ -4,9 +4,8 @@ import type { ObjectPredicate, Scope, StoreWatch, WatchEventType } from '../stor
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import type { ListOptions } from './list-options.js';
 import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
-import { toTable } from './table.js';
 import { customResourcePrinter } from '../crd/custom-resource-table.js';
-import { asServedVersion } from '../crd/served-version.js';
+import { servedForm, tableOfStored } from './served-form.js';
 import { writeTooManyRequests } from '../server/limits.js';
 
 // Without timeoutSeconds the real server picks a random timeout in [1800 s, 3600 s].
@@ -58,9 +57,8 @@ export function serveWatch(
   const includeObject = includeObjectParameter(ctx.query);
   let headersWritten = false;
   const encode = (type: string, object: unknown): string => {
-    if (type !== 'ERROR') object = asServedVersion(scope.kind, object as KubeObject);
     if (asTable && type !== 'ERROR' && type !== 'BOOKMARK') {
-      object = toTable([object as KubeObject], {
+      object = tableOfStored(scope.kind, [object as KubeObject], {
         kind: scope.kind.kind,
         printer: customResourcePrinter(scope.kind),
         listMeta: { resourceVersion: (object as KubeObject).metadata?.resourceVersion ?? '' },
@@ -69,7 +67,7 @@ export function serveWatch(
         now: server.clock.now(),
       });
       headersWritten = true;
-    }
+    } else if (type !== 'ERROR') object = servedForm(scope.kind, object as KubeObject);
     return `${JSON.stringify({ type, object })}\n`;
   };
 

@@ -27,6 +27,10 @@ export function resolveKind(registry: KindRegistry, reference: KindReference): R
       `served kinds: ${stored.map((kind) => `${apiVersionOf(kind)} ${kind.kind}`).join(', ')}`,
     );
   }
+  // One resource served in several versions (autoscaling/v1 and v2 HPAs, core and events.k8s.io events) is
+  // named by the version it is stored in.
+  const storedVersions = matches.filter((kind) => !kind.conversion);
+  if (matches.length > 1 && storedVersions.length === 1) return storedVersions[0]!;
   if (matches.length > 1) {
     throw new FakeApiServerError(
       'INVALID_OPTION',

@@ -1,6 +1,7 @@
 import { deleteObject } from '../lifecycle/delete-object.js';
 import { linkOwnerReferences } from '../lifecycle/link-owner-references.js';
 import { admitObject, validateObjectName } from '../api/object-validation.js';
+import { servedForm, storedForm } from '../api/served-form.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { ApiError } from '../errors/status.js';
 import { namespaceKind, podKind } from '../registry/built-in-kinds.js';
@@ -90,7 +91,10 @@ export class StateControl {
       }
     }
     return applied
-      .map(({ kind, namespace, name }) => store.get(kind, namespace, name))
+      .map(({ kind, namespace, name }) => {
+        const stored = store.get(kind, namespace, name);
+        return stored && servedForm(kind, stored);
+      })
       .filter((object): object is KubeObject => object !== undefined);
   }
 
@@ -112,12 +116,13 @@ export class StateControl {
     if (!current) {
       kind.defaultOnCreate?.(object);
       kind.normalizeOnWrite?.(object);
-      store.create(kind, object, { keepCreationTimestamp: true });
+      store.create(kind, storedForm(kind, object), { keepCreationTimestamp: true });
       created.push({ kind, namespace, name });
     } else {
-      if (object.status === undefined && current.status !== undefined) object.status = current.status;
+      if (object.status === undefined && current.status !== undefined)
+        object.status = servedForm(kind, current).status;
       kind.normalizeOnWrite?.(object);
-      store.update(kind, object);
+      store.update(kind, storedForm(kind, object));
     }
     return { kind, namespace, name };
   }
@@ -125,7 +130,8 @@ export class StateControl {
   /** One object (frozen), or undefined. */
   get(reference: ObjectReference): KubeObject | undefined {
     const kind = resolveKind(this.#deps.registry, reference);
-    return this.#deps.store.get(kind, namespaceFor(kind, reference.namespace), reference.name);
+    const stored = this.#deps.store.get(kind, namespaceFor(kind, reference.namespace), reference.name);
+    return stored && servedForm(kind, stored);
   }
 
   /** The objects of a kind (frozen), sorted by namespace and name, in one namespace or all. */
@@ -143,7 +149,9 @@ export class StateControl {
       );
     }
     const scope = namespace ? { kind, namespace } : { kind };
-    return this.#deps.store.list(scope, selector && ((obj) => selector.matches(obj.metadata?.labels))).items;
+    return this.#deps.store
+      .list(scope, selector && ((obj) => selector.matches(obj.metadata?.labels)))
+      .items.map((obj) => servedForm(kind, obj));
   }
 
   /**

@@ -8,7 +8,7 @@ import {
   OPTIMISTIC_LOCK_MESSAGE,
   type GroupResource,
 } from '../errors/status.js';
-import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
+import { storageKeyOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
 import { systemClock, type Clock } from '../server/clock.js';
 import { SortedBucket } from './sorted-bucket.js';
 import { applyDeletionRulesOnUpdate } from '../lifecycle/update-rules.js';
@@ -53,7 +53,7 @@ export interface Scope {
 const DEFAULT_HISTORY = 10_000;
 
 function kindKeyOf(kind: ResourceKind): string {
-  return `${kind.group}/${kind.resource}`;
+  return storageKeyOf(kind);
 }
 
 function groupResource(kind: ResourceKind): GroupResource {

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { KindRegistry } from '../registry/kind-registry.js';
-import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
+import { apiVersionOf, storageKeyOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
 import type { ObjectStore, StoreEvent } from '../store/object-store.js';
 
 /** A stored kind as the inspector lists it. */
@@ -34,14 +34,14 @@ export interface InspectorStoreChange {
 }
 
 /** The key the store files a kind under: objects of every version of a group/resource share it. */
-export function inspectorKindKey(kind: Pick<ResourceKind, 'group' | 'resource'>): string {
-  return `${kind.group}/${kind.resource}`;
+export function inspectorKindKey(kind: Pick<ResourceKind, 'group' | 'resource' | 'storedAs'>): string {
+  return storageKeyOf(kind);
 }
 
 function storedKinds(registry: KindRegistry): ResourceKind[] {
   const byKey = new Map<string, ResourceKind>();
   for (const kind of registry.all()) {
-    if (kind.storage !== 'stored') continue;
+    if (kind.storage !== 'stored' || kind.conversion) continue;
     const key = inspectorKindKey(kind);
     if (!byKey.has(key)) byKey.set(key, kind);
   }

@@ -12,6 +12,8 @@ import {
   STANDARD_VERBS,
   SUBRESOURCE_VERBS,
 } from './fields.js';
+import { eventsV1Conversion, eventsV1ToCoreEvent, validateEventsV1Create } from './event-conversion.js';
+import { hpaV1Conversion } from './hpa-conversion.js';
 
 function groupKind(
   group: string,
@@ -104,7 +106,7 @@ export const podDisruptionBudgetKind = groupKind(
 
 /**
  * autoscaling/v2 HorizontalPodAutoscaler (`hpa`): `minReplicas` 1 and, without metrics, 80 % CPU utilization.
- * autoscaling/v1 is not served: both versions would share one store here, and nothing converts between them.
+ * It is the storage version: autoscaling/v1 (`autoscalingV1HorizontalPodAutoscalerKind`) serves the same objects.
  * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/autoscaling/v2/defaults.go
  */
 export const horizontalPodAutoscalerKind: ResourceKind = groupKind(
@@ -134,12 +136,30 @@ export const horizontalPodAutoscalerKind: ResourceKind = groupKind(
 );
 
 /**
+ * autoscaling/v1 HorizontalPodAutoscaler: the v2 objects seen through v1's `targetCPUUtilizationPercentage`
+ * (`hpa-conversion.ts`); `minReplicas` defaults to 1.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/autoscaling/v1/defaults.go
+ */
+export const autoscalingV1HorizontalPodAutoscalerKind: ResourceKind = {
+  ...horizontalPodAutoscalerKind,
+  version: 'v1',
+  conversion: hpaV1Conversion((v2) => horizontalPodAutoscalerKind.normalizeOnWrite?.(v2)),
+  normalizeOnWrite(hpa) {
+    objectField(hpa, 'spec').minReplicas ??= 1;
+  },
+};
+
+/**
  * events.k8s.io/v1 Event (`ev`), selectable by the fields of `pkg/apis/events/v1/conversion.go` (`regarding.*`,
- * `reportingController`). Upstream shares its storage with core/v1 events; here the two are kept apart.
+ * `reportingController`). Stored as core/v1 events, as upstream keeps both in one resource
+ * (`event-conversion.ts`); creates get the strict validation of `ValidateEventCreate`.
  */
 export const eventsV1EventKind = groupKind('events.k8s.io', 'v1', 'Event', 'events', {
   namespaced: true,
   shortNames: ['ev'],
+  storedAs: { group: '', resource: 'events' },
+  conversion: eventsV1Conversion,
+  defaultOnCreate: (event) => validateEventsV1Create(eventsV1ToCoreEvent(event)),
   fieldSelectors: {
     ...fieldGetters(
       'metadata.name',
@@ -223,6 +243,7 @@ export const groupKinds: readonly ResourceKind[] = [
   podDisruptionBudgetKind,
   priorityClassKind,
   horizontalPodAutoscalerKind,
+  autoscalingV1HorizontalPodAutoscalerKind,
   eventsV1EventKind,
   csiDriverKind,
   csiNodeKind,
