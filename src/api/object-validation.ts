@@ -7,6 +7,7 @@ import {
 } from '../registry/resource-kind.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
@@ -21,6 +22,16 @@ export function validateName(name: string, rule: NameValidation): string[] {
       if (!DNS1123_LABEL.test(name)) {
         errors.push(
           "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+        );
+      }
+      return errors;
+    }
+    case 'dns1035Label': {
+      const errors: string[] = [];
+      if (name.length > 63) errors.push('must be no more than 63 characters');
+      if (!DNS1035_LABEL.test(name)) {
+        errors.push(
+          "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
         );
       }
       return errors;

@@ -2,7 +2,8 @@ import { appsKinds } from './apps-kinds.js';
 import { leaseKind } from './lease-kind.js';
 import { additionalBuiltInKinds } from './kinds/index.js';
 import { customResourceDefinitionKind } from '../crd/crd-kind.js';
-import { defaultPodSpec } from './pod-spec-defaults.js';
+import { defaultPodFields } from './pod-defaults.js';
+import { computePodQos } from './pod-qos.js';
 import type { KubeObject, ResourceKind } from './resource-kind.js';
 
 const ALL_VERBS = [
@@ -68,17 +69,13 @@ export const podKind: ResourceKind = {
   },
   unsupportedFieldMessage: legacyUnsupportedField,
   deleteReturnsObject: true,
+  // A fixture may seed phase and qosClass; the QoS class is otherwise computed, for every pod
+  // (`GetPodQOS`). API creates reset status first (`src/api/create-status-reset.ts`).
   defaultOnCreate(pod) {
+    const spec = defaultPodFields(pod);
     const status = (pod.status ??= {}) as Record<string, unknown>;
     status.phase ??= 'Pending';
-    status.qosClass ??= 'BestEffort';
-    const spec = (pod.spec ??= {}) as Record<string, unknown>;
-    defaultPodSpec(spec);
-    spec.serviceAccountName ??= (spec.serviceAccount as string | undefined) ?? 'default';
-    spec.serviceAccount ??= spec.serviceAccountName;
-    spec.enableServiceLinks ??= true;
-    spec.preemptionPolicy ??= 'PreemptLowerPriority';
-    spec.priority ??= 0;
+    status.qosClass ??= computePodQos(spec);
   },
 };
 

@@ -84,8 +84,9 @@ export const jobKind: ResourceKind = {
       metadata.labels = { ...templateLabels };
   },
   completeWithUid: generateJobSelector,
+  // API creates reset status (src/api/create-status-reset.ts); fixtures may seed it.
   defaultOnCreate(job) {
-    job.status = {};
+    job.status ??= {};
   },
 };
 
@@ -115,8 +116,9 @@ export const cronJobKind: ResourceKind = {
     // SetDefaults_Job takes a Job, so only the nested pod spec's defaulters run on the job template.
     defaultPodTemplate(objectField(jobSpec, 'template'));
   },
+  // API creates reset status (src/api/create-status-reset.ts); fixtures may seed it.
   defaultOnCreate(cronJob) {
-    cronJob.status = {};
+    cronJob.status ??= {};
   },
 };
 

@@ -53,7 +53,8 @@ export const serviceKind: ResourceKind = coreKind('Service', 'services', {
   shortNames: ['svc'],
   categories: ['all'],
   subresources: [statusOf('Service')],
-  nameValidation: 'dns1123Label',
+  // ValidateServiceName is NameIsDNS1035Label (pkg/apis/core/validation/validation.go).
+  nameValidation: 'dns1035Label',
   fieldSelectors: fieldGetters('metadata.name', 'metadata.namespace', 'spec.clusterIP', 'spec.type'),
   unsupportedFieldMessage: legacyUnsupportedField,
   deleteReturnsObject: true,

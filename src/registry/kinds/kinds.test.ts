@@ -73,7 +73,7 @@ describe('service defaults', () => {
 describe('workload defaults', () => {
   const template = { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } };
 
-  it('defaults a job as SetDefaults_Job, its pod template as a pod spec, and empties its status', () => {
+  it('defaults a job as SetDefaults_Job, its pod template as a pod spec, and keeps a seeded status', () => {
     const job = created('batch/v1', 'Job', { spec: { template }, status: { succeeded: 3 } });
     expect(job.spec).toMatchObject({
       completions: 1,
@@ -85,7 +85,8 @@ describe('workload defaults', () => {
     });
     expect(job.spec.template.spec).toMatchObject({ restartPolicy: 'OnFailure', dnsPolicy: 'ClusterFirst' });
     expect(job.spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
-    expect(job.status).toEqual({});
+    // API creates reset status (src/api/create-status-reset.ts); the kind's hook keeps a fixture's.
+    expect(job.status).toEqual({ succeeded: 3 });
     const parallel = created('batch/v1', 'Job', { spec: { parallelism: 3, template } });
     expect(parallel.spec.completions).toBeUndefined();
     expect(parallel.spec.parallelism).toBe(3);
