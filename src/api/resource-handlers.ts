@@ -18,6 +18,14 @@ import {
   validateObjectName,
 } from './object-validation.js';
 import { applyPatch } from './patch.js';
+import {
+  enforceOnDecodedObject,
+  enforceOnPatchedObject,
+  fieldValidationDirective,
+  rememberDuplicateFields,
+} from './field-validation.js';
+import { resetStatusOnApiCreate } from './create-status-reset.js';
+import { validateCreate, validateUpdate } from './strategy-validation.js';
 import { trackWrite, writeManager } from './apply/field-manager.js';
 import {
   APPLY_PATCH_TYPE,
@@ -33,10 +41,9 @@ import { refuseCreateInTerminatingNamespace } from '../lifecycle/namespace-admis
 import { handleScale } from './scale.js';
 import { handleTokenRequest } from './token-request.js';
 import { handleReview } from './reviews.js';
-import { toTable } from './table.js';
 import { customResourcePrinter } from '../crd/custom-resource-table.js';
 import { collectWarningsFor } from '../http/warnings.js';
-import { asServedVersion } from '../crd/served-version.js';
+import { servedForm, servedPredicate, storedForm, tableOfStored } from './served-form.js';
 import { serveWatch } from './watch.js';
 import { namespaceKind } from '../registry/built-in-kinds.js';
 import { confirmRbacWrite } from '../rbac/escalation.js';
@@ -135,7 +142,7 @@ function respondObject(
     writeJson(
       ctx.res,
       code,
-      toTable([obj], {
+      tableOfStored(kind, [obj], {
         kind: kind.kind,
         printer: customResourcePrinter(kind),
         listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' },
@@ -145,13 +152,13 @@ function respondObject(
     );
     return;
   }
-  writeJson(ctx.res, code, asServedVersion(kind, obj));
+  writeJson(ctx.res, code, servedForm(kind, obj));
 }
 
 async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: ResourceKind): Promise<void> {
   const options = parseListOptions(ctx.query, kind);
   const scope = { kind, ...(kind.namespaced && ctx.info.namespace ? { namespace: ctx.info.namespace } : {}) };
-  const predicate = selectorPredicate(kind, options);
+  const predicate = servedPredicate(kind, selectorPredicate(kind, options));
   if (options.watch) return serveWatch(server, ctx, scope, options, predicate);
 
   let items: KubeObject[];
@@ -185,7 +192,7 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
     writeJson(
       ctx.res,
       200,
-      toTable(items, {
+      tableOfStored(kind, items, {
         kind: kind.kind,
         printer: customResourcePrinter(kind),
         listMeta,
@@ -199,7 +206,7 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
     kind: `${kind.kind}List`,
     apiVersion: apiVersionOf(kind),
     metadata: listMeta,
-    items: items.map((obj) => asServedVersion(kind, obj)),
+    items: items.map((obj) => servedForm(kind, obj)),
   });
 }
 
@@ -233,7 +240,9 @@ function itemKey(obj: KubeObject): string {
 
 async function readObject(ctx: RequestContext): Promise<KubeObject> {
   const body = await readBody(ctx.req);
-  return decodeObjectBody(body, ctx.req.headers['content-type']) as KubeObject;
+  const obj = decodeObjectBody(body, ctx.req.headers['content-type']) as KubeObject;
+  rememberDuplicateFields(obj, body, ctx.req.headers['content-type']);
+  return obj;
 }
 
 async function createObject(
@@ -244,18 +253,21 @@ async function createObject(
 ) {
   const dryRun = isDryRun(ctx.query);
   const obj = admitObject(kind, await readObject(ctx), namespace);
+  enforceOnDecodedObject(kind, obj, fieldValidationDirective(ctx.query, 'CreateOptions'));
   // Upstream order: NamespaceLifecycle admission, then the RBAC storage's escalation check (before
   // generateName and validation, so its message has no name yet), then the store's BeforeCreate.
   requireNamespace(server, kind, namespace, obj.metadata?.name ?? '');
   confirmRbacWrite(server, ctx, kind, obj);
   resolveGenerateName(obj);
   validateObjectName(kind, obj);
+  resetStatusOnApiCreate(kind, obj, server.clock.now());
   kind.defaultOnCreate?.(obj);
   kind.normalizeOnWrite?.(obj);
+  validateCreate(kind, obj);
   trackWrite(server, kind, undefined, obj, writeManager(ctx, 'CreateOptions'));
-  const created = server.store.create(kind, obj, { dryRun });
+  const created = server.store.create(kind, storedForm(kind, obj), { dryRun });
   if (!dryRun) server.onCreated(kind, created);
-  writeJson(ctx.res, 201, created);
+  writeJson(ctx.res, 201, servedForm(kind, created));
 }
 
 async function replaceObject(
@@ -266,14 +278,17 @@ async function replaceObject(
 ) {
   const dryRun = isDryRun(ctx.query);
   const obj = admitObject(kind, await readObject(ctx), namespace, ctx.info.pathName);
+  enforceOnDecodedObject(kind, obj, fieldValidationDirective(ctx.query, 'UpdateOptions'));
   validateObjectName(kind, obj);
-  const current = server.store.get(kind, namespace, ctx.info.pathName);
-  if (!current) throw notFound(groupResource(kind), ctx.info.pathName);
+  const stored = server.store.get(kind, namespace, ctx.info.pathName);
+  if (!stored) throw notFound(groupResource(kind), ctx.info.pathName);
+  const current = servedForm(kind, stored);
   confirmRbacWrite(server, ctx, kind, obj, current);
   keepStoredStatus(kind, obj, current);
   kind.normalizeOnWrite?.(obj, current);
+  validateUpdate(kind, obj, current);
   trackWrite(server, kind, current, obj, writeManager(ctx, 'UpdateOptions'));
-  writeJson(ctx.res, 200, server.store.update(kind, obj, { dryRun }));
+  writeJson(ctx.res, 200, servedForm(kind, updateStored(server, kind, obj, stored, dryRun)));
 }
 
 async function patchObject(
@@ -285,10 +300,13 @@ async function patchObject(
   const dryRun = isDryRun(ctx.query);
   const mediaType = mediaTypeOf(ctx.req.headers['content-type']);
   const body = await readBody(ctx.req);
+  const fieldValidation = fieldValidationDirective(ctx.query, 'PatchOptions');
   if (mediaType === APPLY_PATCH_TYPE) return serveApplyPatch(server, ctx, kind, namespace, body, dryRun);
-  const current = server.store.get(kind, namespace, ctx.info.pathName);
-  if (!current) throw notFound(groupResource(kind), ctx.info.pathName);
-  const patched = applyPatch(kind, asServedVersion(kind, current), body, mediaType);
+  const stored = server.store.get(kind, namespace, ctx.info.pathName);
+  if (!stored) throw notFound(groupResource(kind), ctx.info.pathName);
+  const current = servedForm(kind, stored);
+  const patched = applyPatch(kind, current, body, mediaType);
+  enforceOnPatchedObject(kind, patched, fieldValidation, mediaType, body);
   const manager = patchOptions(ctx, false).manager || writeManager(ctx, 'PatchOptions');
   const obj = admitObject(kind, patched, namespace, ctx.info.pathName);
   if (obj.metadata) {
@@ -300,8 +318,25 @@ async function patchObject(
   validateObjectName(kind, obj);
   keepStoredStatus(kind, obj, current);
   kind.normalizeOnWrite?.(obj, current);
+  validateUpdate(kind, obj, current);
   trackWrite(server, kind, current, obj, manager);
-  writeJson(ctx.res, 200, server.store.update(kind, obj, { dryRun }));
+  writeJson(ctx.res, 200, servedForm(kind, updateStored(server, kind, obj, stored, dryRun)));
+}
+
+/**
+ * Stores an update made in the served form; the stored status stays as it was where the kind has a status
+ * subresource, also what the served version cannot express (an autoscaling/v2 HPA's conditions under v1).
+ */
+function updateStored(
+  server: ServerContext,
+  kind: ResourceKind,
+  obj: KubeObject,
+  stored: KubeObject,
+  dryRun: boolean,
+): KubeObject {
+  const next = storedForm(kind, obj);
+  if (kind.conversion) keepStoredStatus(kind, next, stored);
+  return server.store.update(kind, next, { dryRun });
 }
 
 /**
@@ -333,30 +368,33 @@ async function handleStatus(server: ServerContext, ctx: RequestContext, kind: Re
   let incoming: KubeObject;
   switch (ctx.req.method) {
     case 'GET':
-      writeJson(ctx.res, 200, current);
+      writeJson(ctx.res, 200, servedForm(kind, current));
       return;
     case 'PUT':
       incoming = admitObject(kind, await readObject(ctx), namespace, ctx.info.pathName);
+      enforceOnDecodedObject(kind, incoming, fieldValidationDirective(ctx.query, 'UpdateOptions'));
       break;
     case 'PATCH': {
       const mediaType = mediaTypeOf(ctx.req.headers['content-type']);
+      const body = await readBody(ctx.req);
+      const fieldValidation = fieldValidationDirective(ctx.query, 'PatchOptions');
       if (mediaType === APPLY_PATCH_TYPE) {
-        incoming = applyStatusPatch(server, ctx, kind, current, await readBody(ctx.req));
+        incoming = applyStatusPatch(server, ctx, kind, servedForm(kind, current), body);
         break;
       }
-      incoming = admitObject(
-        kind,
-        applyPatch(kind, asServedVersion(kind, current), await readBody(ctx.req), mediaType),
-        namespace,
-        ctx.info.pathName,
-      );
+      const patched = applyPatch(kind, servedForm(kind, current), body, mediaType);
+      enforceOnPatchedObject(kind, patched, fieldValidation, mediaType, body);
+      incoming = admitObject(kind, patched, namespace, ctx.info.pathName);
       break;
     }
     default:
       throw methodNotAllowed();
   }
   // The status subresource changes status only (and the resourceVersion precondition).
-  const updated: KubeObject = { ...current, status: incoming.status };
+  const status = kind.conversion
+    ? storedForm(kind, { ...servedForm(kind, current), status: incoming.status }).status
+    : incoming.status;
+  const updated: KubeObject = { ...current, status };
   updated.metadata = {
     ...current.metadata,
     resourceVersion: incoming.metadata?.resourceVersion || current.metadata?.resourceVersion,
@@ -364,5 +402,5 @@ async function handleStatus(server: ServerContext, ctx: RequestContext, kind: Re
   const applied =
     ctx.req.method === 'PATCH' && mediaTypeOf(ctx.req.headers['content-type']) === APPLY_PATCH_TYPE;
   trackStatusWrite(server, ctx, kind, current, updated, incoming, applied);
-  writeJson(ctx.res, 200, server.store.update(kind, updated, { dryRun }));
+  writeJson(ctx.res, 200, servedForm(kind, server.store.update(kind, updated, { dryRun })));
 }

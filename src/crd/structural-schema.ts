@@ -38,39 +38,51 @@ const OBJECT_ROOT_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 /**
  * Drops what the structural schema does not declare, in place, as the apiextensions pruning algorithm does:
  * unknown fields (unless `x-kubernetes-preserve-unknown-fields`), and `null` where the field is not
- * `nullable`. `apiVersion`, `kind` and `metadata` stay at the root and in embedded resources.
+ * `nullable`. `apiVersion`, `kind` and `metadata` stay at the root and in embedded resources. The paths of
+ * the unknown fields dropped go to `unknownPaths` when given (`spec.list[0].foo`, as `TrackUnknownFieldPaths`).
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning/algorithm.go
  */
-export function pruneUnknownFields(value: Json, schema: SchemaNode): void {
-  pruneObject(value, schema, true);
+export function pruneUnknownFields(value: Json, schema: SchemaNode, unknownPaths?: string[]): void {
+  pruneObject(value, schema, true, '', unknownPaths);
 }
 
-function pruneObject(obj: Json, schema: SchemaNode, isResource: boolean): void {
+function pruneObject(
+  obj: Json,
+  schema: SchemaNode,
+  isResource: boolean,
+  path: string,
+  unknown?: string[],
+): void {
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
   const properties = schema.properties ?? {};
   const additional = isObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
   for (const key of Object.keys(obj)) {
     if (isResource && OBJECT_ROOT_FIELDS.has(key) && !properties[key]) continue;
     const child = properties[key] ?? additional;
+    const childPath = path ? `${path}.${key}` : key;
     if (!child) {
-      if (!preserve && schema.additionalProperties !== true) delete obj[key];
+      if (!preserve && schema.additionalProperties !== true) {
+        delete obj[key];
+        unknown?.push(childPath);
+      }
       continue;
     }
     if (obj[key] === null && !child.nullable) {
       delete obj[key];
       continue;
     }
-    pruneValue(obj[key], child);
+    pruneValue(obj[key], child, childPath, unknown);
   }
 }
 
-function pruneValue(value: unknown, schema: SchemaNode): void {
+function pruneValue(value: unknown, schema: SchemaNode, path: string, unknown?: string[]): void {
   if (schema['x-kubernetes-int-or-string']) return;
   if (Array.isArray(value)) {
-    if (schema.items) for (const item of value) pruneValue(item, schema.items);
+    if (schema.items) value.forEach((item, i) => pruneValue(item, schema.items!, `${path}[${i}]`, unknown));
     return;
   }
-  if (isObject(value)) pruneObject(value, schema, schema['x-kubernetes-embedded-resource'] === true);
+  if (isObject(value))
+    pruneObject(value, schema, schema['x-kubernetes-embedded-resource'] === true, path, unknown);
 }
 
 /**

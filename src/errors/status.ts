@@ -54,7 +54,9 @@ export type StatusReason =
   | 'InternalError'
   | 'ServiceUnavailable'
   | 'Timeout'
-  | 'NotImplemented';
+  | 'NotImplemented'
+  // StatusReasonUnknown: what a plain Go error becomes (`ErrorToAPIStatus`), e.g. server-side apply's typed conversion.
+  | '';
 
 /** An error that is answered to the client as a `Status` object. */
 export class ApiError extends Error {

@@ -42,7 +42,7 @@ export interface ScaleDefinition {
 }
 
 /** How a resource's names are validated (`ValidateObjectMeta`'s name function). */
-export type NameValidation = 'dns1123Subdomain' | 'dns1123Label' | 'pathSegment';
+export type NameValidation = 'dns1123Subdomain' | 'dns1123Label' | 'dns1035Label' | 'pathSegment';
 
 /**
  * One entry of the kind registry: everything that depends on "which resources exist" (routes,
@@ -104,6 +104,29 @@ export interface ResourceKind {
    * `controller-uid` selector and template labels).
    */
   completeWithUid?: (obj: KubeObject) => void;
+  /**
+   * The group/resource whose stored objects this kind serves, when they are another's: events.k8s.io/v1 events
+   * are core events, as upstream keeps both in one etcd resource. Versions of one group/resource share a bucket
+   * without it.
+   */
+  storedAs?: { group: string; resource: string };
+  /** Converts between the served form and the stored form (of the kind `storedAs` names, or of the group's storage version). */
+  conversion?: KindConversion;
+}
+
+/**
+ * A kind's conversion to and from the form its objects are stored in: applied to every write before it is stored,
+ * and to every object read, listed, watched or returned. Both functions return new objects.
+ */
+export interface KindConversion {
+  toStored(served: KubeObject): KubeObject;
+  fromStored(stored: KubeObject): KubeObject;
+}
+
+/** The key of the store bucket a kind's objects live in: `group/resource` of its storage. */
+export function storageKeyOf(kind: Pick<ResourceKind, 'group' | 'resource' | 'storedAs'>): string {
+  const storage = kind.storedAs ?? kind;
+  return `${storage.group}/${storage.resource}`;
 }
 
 /** `group/version` as written in `apiVersion` (`v1` for the core group). */

@@ -13,6 +13,8 @@ import { apiVersionOf, type KubeObject, type ResourceKind } from '../../registry
 import type { RequestContext, ServerContext } from '../../server/server-context.js';
 import { confirmRbacWrite } from '../../rbac/escalation.js';
 import { admitObject, validateObjectName } from '../object-validation.js';
+import { resetStatusOnApiCreate } from '../create-status-reset.js';
+import { validateCreate, validateUpdate } from '../strategy-validation.js';
 import {
   fieldManagerErrors,
   managerContext,
@@ -23,6 +25,8 @@ import {
 import { applyConfiguration, decodeManagedFields, setManagedFields } from './managed-fields.js';
 import { toFieldSet } from './structured-merge.js';
 import { applyShapeOf } from './apply-schema.js';
+import { refuseUnknownAppliedFields } from '../field-validation.js';
+import { servedForm, storedForm } from '../served-form.js';
 
 /** The media type of server-side apply. */
 export const APPLY_PATCH_TYPE = 'application/apply-patch+yaml';
@@ -89,9 +93,11 @@ export function serveApplyPatch(
 ): void {
   const { manager, force } = patchOptions(ctx, true);
   const config = decodeApplyConfiguration(body, kind);
+  refuseUnknownAppliedFields(kind, config);
   const name = ctx.info.pathName;
   admitObject(kind, config, namespace, name);
-  const current = server.store.get(kind, namespace, name);
+  const stored = server.store.get(kind, namespace, name);
+  const current = stored && servedForm(kind, stored);
   const fieldContext = managerContext(server, kind, manager);
   if (!current) {
     if (kind.namespaced && !server.store.get(namespaceKind, '', namespace))
@@ -100,12 +106,14 @@ export function serveApplyPatch(
     const obj = admitObject(kind, structuredClone(result.object), namespace, name);
     confirmRbacWrite(server, ctx, kind, obj);
     validateObjectName(kind, obj);
+    resetStatusOnApiCreate(kind, obj, server.clock.now());
     kind.defaultOnCreate?.(obj);
     kind.normalizeOnWrite?.(obj);
+    validateCreate(kind, obj);
     setManagedFields(obj, result.managers);
-    const created = server.store.create(kind, obj, { dryRun });
+    const created = server.store.create(kind, storedForm(kind, obj), { dryRun });
     if (!dryRun) server.onCreated(kind, created);
-    writeJson(ctx.res, 201, created);
+    writeJson(ctx.res, 201, servedForm(kind, created));
     return;
   }
   const allowed = manager === 'kubectl' ? lastAppliedFields(kind, current) : undefined;
@@ -126,8 +134,11 @@ export function serveApplyPatch(
   validateObjectName(kind, obj);
   if (kind.subresources?.some((s) => s.name === 'status')) obj['status'] = current['status'];
   kind.normalizeOnWrite?.(obj);
+  validateUpdate(kind, obj, current);
   setManagedFields(obj, result.managers);
-  writeJson(ctx.res, 200, server.store.update(kind, obj, { dryRun }));
+  const next = storedForm(kind, obj);
+  if (kind.conversion && stored && 'status' in stored) next['status'] = stored['status'];
+  writeJson(ctx.res, 200, servedForm(kind, server.store.update(kind, next, { dryRun })));
 }
 
 /**
@@ -165,6 +176,7 @@ export function applyStatusPatch(
 ): KubeObject {
   const { manager, force } = patchOptions(ctx, true);
   const config = decodeApplyConfiguration(body, kind);
+  refuseUnknownAppliedFields(kind, config);
   const statusOnly: KubeObject = {
     apiVersion: config.apiVersion,
     kind: config.kind,
