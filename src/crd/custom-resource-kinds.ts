@@ -1,3 +1,4 @@
+import { STANDARD_VERBS } from '../registry/verbs.js';
 import { isDeepStrictEqual } from 'node:util';
 import { invalid } from '../errors/status.js';
 import { addWarning } from '../http/warnings.js';
@@ -34,17 +35,6 @@ const printerColumnsByKind = new WeakMap<ResourceKind, readonly PrinterColumn[]>
 export function printerColumnsOf(kind: ResourceKind): readonly PrinterColumn[] | undefined {
   return printerColumnsByKind.get(kind);
 }
-
-const ALL_VERBS = [
-  'create',
-  'delete',
-  'deletecollection',
-  'get',
-  'list',
-  'patch',
-  'update',
-  'watch',
-] as const;
 
 /**
  * Whether anything but metadata (and status, with a status subresource) changed: what bumps a custom
@@ -97,7 +87,7 @@ export function kindsOfCustomResourceDefinition(crd: KubeObject): ResourceKind[]
         resource: String(names.plural ?? ''),
         singular: String(names.singular ?? kindName.toLowerCase()),
         namespaced: spec.scope !== 'Cluster',
-        verbs: ALL_VERBS,
+        verbs: STANDARD_VERBS,
         ...(shortNames ? { shortNames } : {}),
         ...(categories ? { categories } : {}),
         ...(served.length > 0 ? { subresources: served } : {}),

@@ -4,23 +4,13 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/apps/v1/defaults.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/apps/validation/validation.go
  */
+import { STANDARD_VERBS } from './verbs.js';
 import { isDeepStrictEqual } from 'node:util';
 import { validateWorkload, type WorkloadValidation } from './apps-validation.js';
 import { defaultPodSpec } from './pod-spec-defaults.js';
 import type { KubeObject, ResourceKind, ScaleDefinition, SubresourceDefinition } from './resource-kind.js';
 
 type JsonObject = Record<string, unknown>;
-
-const APPS_VERBS = [
-  'create',
-  'delete',
-  'deletecollection',
-  'get',
-  'list',
-  'patch',
-  'update',
-  'watch',
-] as const;
 
 const isObject = (value: unknown): value is JsonObject =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -130,7 +120,7 @@ function workloadKind(
     resource,
     singular: kind.toLowerCase(),
     namespaced: true,
-    verbs: APPS_VERBS,
+    verbs: STANDARD_VERBS,
     shortNames: [shortName],
     categories: ['all'],
     subresources: withScale ? [SCALE_SUBRESOURCE, statusSubresource(kind)] : [statusSubresource(kind)],
@@ -192,7 +182,7 @@ export const controllerRevisionKind: ResourceKind = {
   resource: 'controllerrevisions',
   singular: 'controllerrevision',
   namespaced: true,
-  verbs: APPS_VERBS,
+  verbs: STANDARD_VERBS,
   storage: 'stored',
   nameValidation: 'dns1123Subdomain',
   origin: 'built-in',

@@ -1,3 +1,4 @@
+import { STANDARD_VERBS } from './verbs.js';
 import { appsKinds } from './apps-kinds.js';
 import { leaseKind } from './lease-kind.js';
 import { additionalBuiltInKinds } from './kinds/index.js';
@@ -5,17 +6,6 @@ import { customResourceDefinitionKind } from '../crd/crd-kind.js';
 import { defaultPodFields } from './pod-defaults.js';
 import { computePodQos } from './pod-qos.js';
 import type { KubeObject, ResourceKind } from './resource-kind.js';
-
-const ALL_VERBS = [
-  'create',
-  'delete',
-  'deletecollection',
-  'get',
-  'list',
-  'patch',
-  'update',
-  'watch',
-] as const;
 
 function path(obj: KubeObject, dotted: string): string | undefined {
   let value: unknown = obj;
@@ -45,7 +35,7 @@ export const podKind: ResourceKind = {
   resource: 'pods',
   singular: 'pod',
   namespaced: true,
-  verbs: ALL_VERBS,
+  verbs: STANDARD_VERBS,
   shortNames: ['po'],
   categories: ['all'],
   subresources: [
@@ -116,7 +106,7 @@ export const serviceAccountKind: ResourceKind = {
   resource: 'serviceaccounts',
   singular: 'serviceaccount',
   namespaced: true,
-  verbs: ALL_VERBS,
+  verbs: STANDARD_VERBS,
   shortNames: ['sa'],
   storage: 'stored',
   nameValidation: 'dns1123Subdomain',
@@ -134,7 +124,7 @@ export const secretKind: ResourceKind = {
   resource: 'secrets',
   singular: 'secret',
   namespaced: true,
-  verbs: ALL_VERBS,
+  verbs: STANDARD_VERBS,
   storage: 'stored',
   nameValidation: 'dns1123Subdomain',
   fieldSelectors: fieldGetters('metadata.name', 'metadata.namespace', 'type'),
@@ -162,7 +152,7 @@ export const configMapKind: ResourceKind = {
   resource: 'configmaps',
   singular: 'configmap',
   namespaced: true,
-  verbs: ALL_VERBS,
+  verbs: STANDARD_VERBS,
   shortNames: ['cm'],
   storage: 'stored',
   nameValidation: 'dns1123Subdomain',
@@ -178,7 +168,7 @@ function rbacKind(kind: string, resource: string, namespaced: boolean): Resource
     resource,
     singular: kind.toLowerCase(),
     namespaced,
-    verbs: ALL_VERBS,
+    verbs: STANDARD_VERBS,
     storage: 'stored',
     nameValidation: 'pathSegment',
   };

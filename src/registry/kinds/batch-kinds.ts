@@ -6,7 +6,8 @@
  * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/registry/batch/job/strategy.go
  */
 import type { KubeObject, ResourceKind } from '../resource-kind.js';
-import { fieldValue, objectField, STANDARD_VERBS, SUBRESOURCE_VERBS } from './fields.js';
+import { fieldValue, objectField } from './fields.js';
+import { STANDARD_VERBS, SUBRESOURCE_VERBS } from '../verbs.js';
 import { defaultPodTemplate } from './pod-template-defaults.js';
 
 function defaultJobSpec(spec: Record<string, unknown>): void {

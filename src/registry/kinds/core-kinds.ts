@@ -13,9 +13,9 @@ import {
   legacyUnsupportedField,
   objectField,
   objectItems,
-  STANDARD_VERBS,
-  SUBRESOURCE_VERBS,
+  storedKind,
 } from './fields.js';
+import { SUBRESOURCE_VERBS } from '../verbs.js';
 import { defaultPodTemplate } from './pod-template-defaults.js';
 import { defaultService, keepAllocatedServiceValues } from './service-defaults.js';
 
@@ -30,17 +30,7 @@ function coreKind(
   resource: string,
   rest: Partial<ResourceKind> & Pick<ResourceKind, 'namespaced'>,
 ): ResourceKind {
-  return {
-    group: '',
-    version: 'v1',
-    kind,
-    resource,
-    singular: kind.toLowerCase(),
-    verbs: STANDARD_VERBS,
-    storage: 'stored',
-    nameValidation: 'dns1123Subdomain',
-    ...rest,
-  };
+  return storedKind('', 'v1', kind, resource, rest);
 }
 
 /**

@@ -1,19 +1,5 @@
-import type { KubeObject } from '../resource-kind.js';
-
-/** The eight verbs of a plain generic-registry resource, as discovery lists them. */
-export const STANDARD_VERBS = [
-  'create',
-  'delete',
-  'deletecollection',
-  'get',
-  'list',
-  'patch',
-  'update',
-  'watch',
-] as const;
-
-/** The verbs of a `status` or `scale` subresource. */
-export const SUBRESOURCE_VERBS = ['get', 'patch', 'update'] as const;
+import type { KubeObject, ResourceKind } from '../resource-kind.js';
+import { STANDARD_VERBS } from '../verbs.js';
 
 /** A value getter for one selectable field. */
 export type FieldGetter = (obj: KubeObject) => string | undefined;
@@ -54,4 +40,28 @@ export function objectItems(value: unknown): Record<string, unknown>[] {
     (item): item is Record<string, unknown> =>
       item !== null && typeof item === 'object' && !Array.isArray(item),
   );
+}
+
+/**
+ * A stored kind of the generic registry: the eight verbs, DNS-1123 subdomain names, the lowercased kind as
+ * its singular name, and whatever `rest` adds or overrides.
+ */
+export function storedKind(
+  group: string,
+  version: string,
+  kind: string,
+  resource: string,
+  rest: Partial<ResourceKind> & Pick<ResourceKind, 'namespaced'>,
+): ResourceKind {
+  return {
+    group,
+    version,
+    kind,
+    resource,
+    singular: kind.toLowerCase(),
+    verbs: STANDARD_VERBS,
+    storage: 'stored',
+    nameValidation: 'dns1123Subdomain',
+    ...rest,
+  };
 }

@@ -4,36 +4,10 @@
  * @see https://github.com/kubernetes/kubernetes/tree/master/pkg/registry
  */
 import type { ResourceKind } from '../resource-kind.js';
-import {
-  fieldGetters,
-  fieldValue,
-  objectField,
-  objectItems,
-  STANDARD_VERBS,
-  SUBRESOURCE_VERBS,
-} from './fields.js';
+import { fieldGetters, fieldValue, objectField, objectItems, storedKind as groupKind } from './fields.js';
+import { SUBRESOURCE_VERBS } from '../verbs.js';
 import { eventsV1Conversion, eventsV1ToCoreEvent, validateEventsV1Create } from './event-conversion.js';
 import { hpaV1Conversion } from './hpa-conversion.js';
-
-function groupKind(
-  group: string,
-  version: string,
-  kind: string,
-  resource: string,
-  rest: Partial<ResourceKind> & Pick<ResourceKind, 'namespaced'>,
-): ResourceKind {
-  return {
-    group,
-    version,
-    kind,
-    resource,
-    singular: kind.toLowerCase(),
-    verbs: STANDARD_VERBS,
-    storage: 'stored',
-    nameValidation: 'dns1123Subdomain',
-    ...rest,
-  };
-}
 
 const status = (kind: string) => [{ name: 'status', kind, verbs: SUBRESOURCE_VERBS }];
 
