@@ -74,5 +74,44 @@ describe.runIf(clientAvailable('python3-kubernetes', pythonClientInstalled))(
       });
       expect(await readFile(join(dir, 'sa', 'namespace'), 'utf8')).toBe('default');
     });
+
+    it('keeps a watch.Watch stream going across a watch ERROR 410, as its retry does', async () => {
+      await writeFile(join(dir, 'admin.kubeconfig'), server.kubeconfig);
+      await writeFile(join(dir, 'watch410.py'), WATCH_ACROSS_410);
+      const rule = server.injectFault({
+        id: 'expire-python-watch',
+        resource: 'configmaps',
+        namespace: 'default',
+        watchError: true,
+        times: 1,
+      });
+      const result = await run('/usr/bin/python3', [join(dir, 'watch410.py'), join(dir, 'admin.kubeconfig')]);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual({ seen: ['ADDED:py-after-410'] });
+      expect(rule.hits).toBe(1);
+    });
   },
 );
+
+// A watch from a listed resourceVersion; the first watch request ends with ERROR 410 (an injected fault), the
+// client retries once from the same version, and sees a config map created a moment later.
+const WATCH_ACROSS_410 = `
+import json, sys, threading, time
+from kubernetes import client, config, watch
+
+config.load_kube_config(config_file=sys.argv[1])
+v1 = client.CoreV1Api()
+listed = v1.list_namespaced_config_map("default")
+def create_later():
+    time.sleep(1)
+    v1.create_namespaced_config_map("default", {"metadata": {"name": "py-after-410"}})
+threading.Thread(target=create_later).start()
+w = watch.Watch()
+seen = []
+for event in w.stream(v1.list_namespaced_config_map, "default", resource_version=listed.metadata.resource_version):
+    seen.append(event["type"] + ":" + event["object"].metadata.name)
+    if event["object"].metadata.name == "py-after-410":
+        w.stop()
+        break
+print(json.dumps({"seen": seen}))
+`;
