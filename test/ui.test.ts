@@ -278,9 +278,11 @@ describe('fake-apiserver --ui', () => {
       await expect
         .poll(() => stderr)
         .toContain(`fake-apiserver: web inspector at https://127.0.0.1:${port}/fake-apiserver/ui/\n`);
-      const exited = new Promise<number | null>((done) => child.once('exit', done));
+      const exited = new Promise<[number | null, string | null]>((done) =>
+        child.once('exit', (code, signal) => done([code, signal])),
+      );
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await exited, stderr).toEqual([0, null]);
       expect(stdout).toHaveLength(2);
     } finally {
       child.kill('SIGKILL');

@@ -44,15 +44,6 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     },
     keyMaterial,
   );
-  process.stderr.write(`fake-apiserver: listening on ${server.url}\n`);
-  if (server.saDir) process.stderr.write(`fake-apiserver: serviceaccount files in ${server.saDir}\n`);
-  if (server.kubeconfigPath)
-    process.stderr.write(`fake-apiserver: kubeconfig written to ${server.kubeconfigPath}\n`);
-  if (server.uiUrl) process.stderr.write(`fake-apiserver: web inspector at ${server.uiUrl}\n`);
-  process.stdout.write(
-    `export KUBERNETES_SERVICE_HOST=${server.env.KUBERNETES_SERVICE_HOST}\nexport KUBERNETES_SERVICE_PORT=${server.env.KUBERNETES_SERVICE_PORT}\n`,
-  );
-
   const shutdown = (why: string): void => {
     process.stderr.write(`fake-apiserver: ${why}, shutting down\n`);
     server.close().then(
@@ -67,11 +58,20 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       },
     );
   };
+  // Installed before readiness is announced: a caller may signal the moment it reads the export lines.
   process.once('SIGINT', () => shutdown('interrupted'));
   process.once('SIGTERM', () => shutdown('terminated'));
   process.once('SIGHUP', () => shutdown('hung up'));
   // `npx` runs the bin under `sh -c`, which passes no signal on: follow the parent (and npx itself).
   followParentProcess(() => shutdown('parent process exited'));
+  process.stderr.write(`fake-apiserver: listening on ${server.url}\n`);
+  if (server.saDir) process.stderr.write(`fake-apiserver: serviceaccount files in ${server.saDir}\n`);
+  if (server.kubeconfigPath)
+    process.stderr.write(`fake-apiserver: kubeconfig written to ${server.kubeconfigPath}\n`);
+  if (server.uiUrl) process.stderr.write(`fake-apiserver: web inspector at ${server.uiUrl}\n`);
+  process.stdout.write(
+    `export KUBERNETES_SERVICE_HOST=${server.env.KUBERNETES_SERVICE_HOST}\nexport KUBERNETES_SERVICE_PORT=${server.env.KUBERNETES_SERVICE_PORT}\n`,
+  );
   return undefined;
 }
 
