@@ -5,6 +5,7 @@ import { startClusterRoleAggregation } from '../controllers/clusterrole-aggregat
 import { startCrdController } from '../crd/crd-controller.js';
 import { createControllers } from '../controllers/on-created.js';
 import { startLifecycleControllers } from '../controllers/lifecycle-controllers.js';
+import { ensureApiServerService } from '../controllers/apiserver-service.js';
 import { linkOwnerReferences } from '../lifecycle/link-owner-references.js';
 import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
@@ -251,6 +252,7 @@ export async function startWithKeyMaterial(
   });
   const address = httpsServer.address();
   port = typeof address === 'object' && address ? address.port : requestedPort;
+  ensureApiServerService(store, { host, port });
   const url = `https://${urlHost(host)}:${port}`;
 
   const issueToken = (account: string, tokenOptions: IssueTokenOptions = {}): string => {
