@@ -178,6 +178,8 @@ metadata: { name: Not_Valid }
         .map((c) => `${c.metadata!.namespace}/${c.metadata!.name}`),
     ).toEqual([
       'default/kube-root-ca.crt',
+      'kube-node-lease/kube-root-ca.crt',
+      'kube-public/kube-root-ca.crt',
       'kube-system/kube-root-ca.crt',
       'team-b/kube-root-ca.crt',
       'team-b/other',

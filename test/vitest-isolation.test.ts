@@ -104,6 +104,8 @@ describe('vitest: per-test isolation and reset', () => {
     expect(existsSync(saDir)).toBe(false);
     expect(server.list({ kind: 'Namespace' }).map((n) => n.metadata!.name)).toEqual([
       'default',
+      'kube-node-lease',
+      'kube-public',
       'kube-system',
     ]);
   });
