@@ -5,23 +5,8 @@ import { additionalBuiltInKinds } from './kinds/index.js';
 import { customResourceDefinitionKind } from '../crd/crd-kind.js';
 import { defaultPodFields } from './pod-defaults.js';
 import { computePodQos } from './pod-qos.js';
-import type { KubeObject, ResourceKind } from './resource-kind.js';
-
-function path(obj: KubeObject, dotted: string): string | undefined {
-  let value: unknown = obj;
-  for (const part of dotted.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : String(value);
-}
-
-function fieldGetters(...fields: string[]): Record<string, (obj: KubeObject) => string | undefined> {
-  return Object.fromEntries(fields.map((field) => [field, (obj: KubeObject) => path(obj, field)]));
-}
-
-const legacyUnsupportedField = (field: string): string => `field label not supported: ${field}`;
+import type { ResourceKind } from './resource-kind.js';
+import { fieldGetters, fieldValue, legacyUnsupportedField } from './kinds/fields.js';
 
 /**
  * core/v1 Pod, with the field selectors of `addFieldLabelConversionsForPod` (`spec.host` being the
@@ -55,7 +40,7 @@ export const podKind: ResourceKind = {
       'status.podIP',
       'status.nominatedNodeName',
     ),
-    'spec.host': (obj) => path(obj, 'spec.nodeName'),
+    'spec.host': (obj) => fieldValue(obj, 'spec.nodeName'),
   },
   unsupportedFieldMessage: legacyUnsupportedField,
   deleteReturnsObject: true,
