@@ -18,6 +18,7 @@ import { findDuplicateFields } from './duplicate-fields.js';
 import { fieldElement, formatFieldPath } from './apply/field-set.js';
 import { listItemElement } from './apply/structured-merge.js';
 import { pruneUnknownFields as pruneUnknownCustomFields, type SchemaNode } from '../crd/structural-schema.js';
+import { isJsonObject } from '../json/json-object.js';
 
 /** What a write asks the server to do with unknown fields. */
 export type FieldValidationDirective = 'Ignore' | 'Warn' | 'Strict';
@@ -59,9 +60,6 @@ export function schemaMessageOf(kind: ResourceKind): string | undefined {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 interface FieldInfo {
   type: string;
   list?: 'repeated' | 'map';
@@ -111,7 +109,7 @@ function walkValue(value: unknown, type: string, shape: ApplyShape, steps: Step[
     if (items) walkList(value, items[2], shape, steps, walk);
     return;
   }
-  if (!isObject(value)) return;
+  if (!isJsonObject(value)) return;
   walkMessage(value, fieldTable(type), shape, steps, walk);
 }
 
@@ -145,7 +143,7 @@ function walkMessage(
     const childShape = fieldShape(shape, key);
     if (field.list === 'repeated') walkList(child, field.type, childShape, fieldSteps, walk);
     else if (field.list === 'map') {
-      if (isObject(child))
+      if (isJsonObject(child))
         for (const [k, v] of Object.entries(child))
           walkValue(v, field.type, fieldShape(childShape, k), [...fieldSteps, { field: k }], walk);
     } else walkValue(child, field.type, childShape, fieldSteps, walk);
@@ -180,7 +178,7 @@ const TYPE_META: ReadonlyMap<string, FieldInfo> = new Map([
 
 function findUnknownFields(kind: ResourceKind, obj: KubeObject): UnknownField[] {
   const messageName = schemaMessageOf(kind);
-  if (!messageName || !isObject(obj)) return [];
+  if (!messageName || !isJsonObject(obj)) return [];
   const walk: Walk = { found: [], seen: new Set() };
   walkMessage(obj as Json, new Map([...TYPE_META, ...fieldTable(messageName)]), applyShapeOf(kind), [], walk);
   return walk.found;
@@ -221,7 +219,7 @@ export function refuseUnknownAppliedFields(kind: ResourceKind, config: KubeObjec
  */
 export function pruneUnknownFields(kind: ResourceKind, obj: KubeObject): string[] {
   if (kind.origin !== 'crd') return pruneUnknownBuiltInFields(kind, obj);
-  if (!kind.openApiSchema || !isObject(obj)) return [];
+  if (!kind.openApiSchema || !isJsonObject(obj)) return [];
   const unknown: string[] = [];
   pruneUnknownCustomFields(obj as Json, kind.openApiSchema as SchemaNode, unknown);
   return unknown.slice(0, MAX_REPORTED);

@@ -5,12 +5,9 @@
  * @see https://github.com/evanphx/json-patch/blob/v4.12.0/merge.go
  */
 import { badRequest } from '../errors/status.js';
+import { isJsonObject } from '../json/json-object.js';
 
 type JsonObject = { [key: string]: unknown };
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Applies a merge patch to a decoded JSON document and returns the result; neither input is modified.
@@ -26,9 +23,9 @@ function isObject(value: unknown): value is JsonObject {
  */
 export function applyMergePatch(original: unknown, patch: unknown): unknown {
   if (Array.isArray(patch)) return pruneNulls(patch);
-  if (!isObject(patch)) throw badRequest('Invalid JSON Patch');
+  if (!isJsonObject(patch)) throw badRequest('Invalid JSON Patch');
   // A document that is not an object is replaced by the patch; the server's documents always are objects.
-  if (!isObject(original)) return pruneNulls(patch);
+  if (!isJsonObject(original)) return pruneNulls(patch);
   const result = cloneJson(original) as JsonObject;
   mergeDocs(result, patch);
   return result;
@@ -48,8 +45,8 @@ function mergeDocs(doc: JsonObject, patch: JsonObject): void {
 
 /** `merge` of json-patch: a non-object patch value replaces an object unpruned, but a non-object pruned. */
 function merge(current: unknown, patch: unknown): unknown {
-  if (!isObject(current)) return pruneNulls(patch);
-  if (!isObject(patch)) return cloneJson(patch);
+  if (!isJsonObject(current)) return pruneNulls(patch);
+  if (!isJsonObject(patch)) return cloneJson(patch);
   mergeDocs(current, patch);
   return current;
 }
@@ -57,7 +54,7 @@ function merge(current: unknown, patch: unknown): unknown {
 /** Drops `null` members of objects, at any depth; `null` items of arrays stay. Returns a copy. */
 function pruneNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(pruneNulls);
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     const result: JsonObject = {};
     for (const [key, member] of Object.entries(value)) {
       if (member !== null) setOwn(result, key, pruneNulls(member));
@@ -69,7 +66,7 @@ function pruneNulls(value: unknown): unknown {
 
 function cloneJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(cloneJson);
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     const result: JsonObject = {};
     for (const [key, member] of Object.entries(value)) setOwn(result, key, cloneJson(member));
     return result;

@@ -21,8 +21,7 @@ import type { RequestContext, ServerContext } from '../server/server-context.js'
 import { labelSelectorFromMetav1, type Metav1LabelSelector } from '../store/label-selector.js';
 import { admitObject } from './object-validation.js';
 import { applyPatch } from './patch.js';
-
-type JsonObject = Record<string, unknown>;
+import { isJsonObject, type JsonObject } from '../json/json-object.js';
 
 /** The registry-less kind a Scale body is checked and patched as. */
 const SCALE_KIND: ResourceKind = {
@@ -43,9 +42,6 @@ const CUSTOM_RESOURCE_PATCH_TYPES = [
   'application/apply-patch+yaml',
 ] as const;
 
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /** `.spec.replicas` → `['spec', 'replicas']`. */
 function pathSegments(jsonPath: string): string[] {
   return jsonPath.replace(/^\./, '').split('.');
@@ -54,7 +50,7 @@ function pathSegments(jsonPath: string): string[] {
 function readPath(obj: unknown, jsonPath: string): unknown {
   let value = obj;
   for (const segment of pathSegments(jsonPath)) {
-    if (!isObject(value)) return undefined;
+    if (!isJsonObject(value)) return undefined;
     value = value[segment];
   }
   return value;
@@ -65,7 +61,7 @@ function writePath(obj: JsonObject, jsonPath: string, value: unknown): void {
   let parent = obj;
   for (const segment of segments.slice(0, -1)) {
     const next = parent[segment];
-    parent = isObject(next) ? next : (parent[segment] = {});
+    parent = isJsonObject(next) ? next : (parent[segment] = {});
   }
   parent[segments[segments.length - 1]!] = value;
 }
@@ -79,7 +75,7 @@ function selectorOf(kind: ResourceKind, scale: ScaleDefinition, obj: KubeObject)
   if (!scale.labelSelectorPath) return '';
   const value = readPath(obj, scale.labelSelectorPath);
   if (kind.origin === 'crd') return typeof value === 'string' ? value : '';
-  if (!isObject(value)) return '';
+  if (!isJsonObject(value)) return '';
   const selector: Metav1LabelSelector =
     kind.group === '' ? { matchLabels: value as Record<string, string> } : value;
   try {
@@ -123,7 +119,7 @@ export function scaleOf(kind: ResourceKind, scale: ScaleDefinition, obj: KubeObj
 function requestedReplicas(scale: KubeObject): number {
   const spec = scale.spec;
   if (spec === undefined || spec === null) return 0;
-  if (!isObject(spec)) {
+  if (!isJsonObject(spec)) {
     throw badRequest(
       `Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal ${Array.isArray(spec) ? 'array' : typeof spec} into Go struct field Scale.spec of type v1.ScaleSpec`,
     );

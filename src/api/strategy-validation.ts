@@ -11,11 +11,7 @@ import { invalid, type FieldError } from '../errors/status.js';
 import { defaultPodFields } from '../registry/pod-defaults.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import { validateName } from './object-validation.js';
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+import { isJsonObject, type JsonObject } from '../json/json-object.js';
 
 const required = (field: string): FieldError => ({
   type: 'FieldValueRequired',
@@ -65,7 +61,7 @@ function validateKeys(obj: KubeObject, fields: readonly string[]): FieldError[] 
   const seen = new Set<string>();
   for (const fieldName of fields) {
     const map = obj[fieldName];
-    if (!isObject(map)) continue;
+    if (!isJsonObject(map)) continue;
     for (const key of Object.keys(map)) {
       const path = `${fieldName}[${key}]`;
       for (const message of configMapKeyErrors(key)) errors.push(invalidValue(path, key, message));
@@ -79,7 +75,7 @@ function validateKeys(obj: KubeObject, fields: readonly string[]): FieldError[] 
 /** Go's `reflect.DeepEqual` on maps as JSON carries them: absent, null and empty are one value here. */
 function sameMap(a: unknown, b: unknown): boolean {
   const normalize = (value: unknown) =>
-    isObject(value) && Object.keys(value).length > 0 ? value : undefined;
+    isJsonObject(value) && Object.keys(value).length > 0 ? value : undefined;
   return isDeepStrictEqual(normalize(a), normalize(b));
 }
 
@@ -111,7 +107,7 @@ function validatePodContainers(spec: JsonObject): FieldError[] {
     if (path === 'spec.containers' && containers.length === 0) errors.push(required(path));
     const names = new Set<string>();
     containers.forEach((container: unknown, index) => {
-      const ctr = isObject(container) ? container : {};
+      const ctr = isJsonObject(container) ? container : {};
       const name = typeof ctr.name === 'string' ? ctr.name : '';
       const namePath = `${path}[${index}].name`;
       if (!name) errors.push(required(namePath));
@@ -141,7 +137,7 @@ const UPDATABLE_POD_SPEC_FIELDS = [
 /** JSON as Go sees it: null members are absent. */
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
-  if (!isObject(value)) return value;
+  if (!isJsonObject(value)) return value;
   return Object.fromEntries(
     Object.entries(value)
       .filter(([, v]) => v !== null && v !== undefined)
@@ -262,8 +258,8 @@ function validatePodUpdate(pod: KubeObject, current: KubeObject): FieldError[] {
 
 /** `ValidateJobSpecUpdate`: a Job's selector and pod template never change. */
 function validateJobUpdate(job: KubeObject, current: KubeObject): FieldError[] {
-  const spec = isObject(job.spec) ? job.spec : {};
-  const old = isObject(current.spec) ? current.spec : {};
+  const spec = isJsonObject(job.spec) ? job.spec : {};
+  const old = isJsonObject(current.spec) ? current.spec : {};
   const errors: FieldError[] = [];
   for (const field of ['selector', 'template'] as const) {
     if (!isDeepStrictEqual(withoutNulls(spec[field]), withoutNulls(old[field])))
@@ -287,7 +283,7 @@ function throwIfAny(kind: ResourceKind, obj: KubeObject, errors: FieldError[]): 
 export function validateCreate(kind: ResourceKind, obj: KubeObject): void {
   switch (kindKey(kind)) {
     case '/Pod':
-      return throwIfAny(kind, obj, validatePodContainers(isObject(obj.spec) ? obj.spec : {}));
+      return throwIfAny(kind, obj, validatePodContainers(isJsonObject(obj.spec) ? obj.spec : {}));
     case '/ConfigMap':
       return throwIfAny(kind, obj, validateKeys(obj, ['data', 'binaryData']));
     case '/Secret':

@@ -1,4 +1,5 @@
 import type { FieldError } from '../errors/status.js';
+import { isJsonObject } from '../json/json-object.js';
 
 /** A node of a CRD version's `openAPIV3Schema` (a structural schema), as far as this server reads it. */
 export interface SchemaNode {
@@ -29,9 +30,6 @@ export interface SchemaNode {
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /** The fields every object (and every embedded resource) keeps, whatever its schema says. */
 const OBJECT_ROOT_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
@@ -55,7 +53,7 @@ function pruneObject(
 ): void {
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
   const properties = schema.properties ?? {};
-  const additional = isObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
+  const additional = isJsonObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
   for (const key of Object.keys(obj)) {
     if (isResource && OBJECT_ROOT_FIELDS.has(key) && !properties[key]) continue;
     const child = properties[key] ?? additional;
@@ -81,7 +79,7 @@ function pruneValue(value: unknown, schema: SchemaNode, path: string, unknown?: 
     if (schema.items) value.forEach((item, i) => pruneValue(item, schema.items!, `${path}[${i}]`, unknown));
     return;
   }
-  if (isObject(value))
+  if (isJsonObject(value))
     pruneObject(value, schema, schema['x-kubernetes-embedded-resource'] === true, path, unknown);
 }
 
@@ -95,12 +93,12 @@ export function applySchemaDefaults(value: unknown, schema: SchemaNode): void {
     if (schema.items) for (const item of value) applySchemaDefaults(item, schema.items);
     return;
   }
-  if (!isObject(value)) return;
+  if (!isJsonObject(value)) return;
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     if (value[key] === undefined && child.default !== undefined) value[key] = structuredClone(child.default);
     if (value[key] !== undefined) applySchemaDefaults(value[key], child);
   }
-  if (isObject(schema.additionalProperties)) {
+  if (isJsonObject(schema.additionalProperties)) {
     for (const [key, child] of Object.entries(value)) {
       if (schema.properties?.[key]) continue;
       applySchemaDefaults(child, schema.additionalProperties);
@@ -227,11 +225,11 @@ function validateValue(value: unknown, schema: SchemaNode, path: string, errors:
       invalid(`${path} in body should have at least ${schema.minItems} items`);
     if (schema.items) value.forEach((item, i) => validateValue(item, schema.items!, `${path}[${i}]`, errors));
   }
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     for (const [key, child] of Object.entries(schema.properties ?? {})) {
       if (value[key] !== undefined) validateValue(value[key], child, `${path}.${key}`, errors);
     }
-    if (isObject(schema.additionalProperties)) {
+    if (isJsonObject(schema.additionalProperties)) {
       for (const [key, child] of Object.entries(value)) {
         if (!schema.properties?.[key])
           validateValue(child, schema.additionalProperties, `${path}.${key}`, errors);
@@ -247,7 +245,7 @@ function validateValue(value: unknown, schema: SchemaNode, path: string, errors:
 /** Whether any node of the schema carries `x-kubernetes-validations` (CEL rules this server does not run). */
 export function hasCelRules(schema: unknown): boolean {
   if (Array.isArray(schema)) return schema.some(hasCelRules);
-  if (!isObject(schema)) return false;
+  if (!isJsonObject(schema)) return false;
   if (Array.isArray(schema['x-kubernetes-validations']) && schema['x-kubernetes-validations'].length > 0)
     return true;
   return Object.entries(schema).some(

@@ -4,28 +4,16 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/apps/v1/defaults.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/apps/validation/validation.go
  */
-import { STANDARD_VERBS } from './verbs.js';
+import { STANDARD_VERBS, SUBRESOURCE_VERBS } from './verbs.js';
+import { objectField } from './kinds/fields.js';
 import { isDeepStrictEqual } from 'node:util';
 import { validateWorkload, type WorkloadValidation } from './apps-validation.js';
 import { defaultPodSpec } from './pod-spec-defaults.js';
 import type { KubeObject, ResourceKind, ScaleDefinition, SubresourceDefinition } from './resource-kind.js';
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-/** The object at `parent[key]`, created when absent (the Go defaulters allocate nil structs the same way). */
-function child(parent: JsonObject, key: string): JsonObject {
-  const value = parent[key];
-  if (isObject(value)) return value;
-  const created: JsonObject = {};
-  parent[key] = created;
-  return created;
-}
+import { isJsonObject, type JsonObject } from '../json/json-object.js';
 
 function statusSubresource(kind: string): SubresourceDefinition {
-  return { name: 'status', kind, verbs: ['get', 'patch', 'update'] };
+  return { name: 'status', kind, verbs: SUBRESOURCE_VERBS };
 }
 
 /** `autoscaling/v1` Scale, as the scale subresources of apps/v1 are listed in discovery. */
@@ -34,7 +22,7 @@ const SCALE_SUBRESOURCE: SubresourceDefinition = {
   kind: 'Scale',
   group: 'autoscaling',
   version: 'v1',
-  verbs: ['get', 'patch', 'update'],
+  verbs: SUBRESOURCE_VERBS,
 };
 
 /** Where the built-in workloads keep their replicas; `spec.selector` is a `metav1.LabelSelector` here. */
@@ -47,17 +35,17 @@ const WORKLOAD_SCALE: ScaleDefinition = {
 /** The pod template's spec, defaulted as a Pod's is. */
 function defaultTemplate(spec: JsonObject): void {
   const template = spec.template;
-  if (!isObject(template)) return;
-  defaultPodSpec(child(template, 'spec'));
+  if (!isJsonObject(template)) return;
+  defaultPodSpec(objectField(template, 'spec'));
 }
 
 function defaultDeployment(obj: KubeObject): void {
-  const spec = child(obj, 'spec');
+  const spec = objectField(obj, 'spec');
   spec.replicas ??= 1;
-  const strategy = child(spec, 'strategy');
+  const strategy = objectField(spec, 'strategy');
   strategy.type ??= 'RollingUpdate';
   if (strategy.type === 'RollingUpdate') {
-    const rollingUpdate = child(strategy, 'rollingUpdate');
+    const rollingUpdate = objectField(strategy, 'rollingUpdate');
     rollingUpdate.maxUnavailable ??= '25%';
     rollingUpdate.maxSurge ??= '25%';
   }
@@ -67,24 +55,24 @@ function defaultDeployment(obj: KubeObject): void {
 }
 
 function defaultReplicaSet(obj: KubeObject): void {
-  const spec = child(obj, 'spec');
+  const spec = objectField(obj, 'spec');
   spec.replicas ??= 1;
   defaultTemplate(spec);
 }
 
 function defaultStatefulSet(obj: KubeObject): void {
-  const spec = child(obj, 'spec');
+  const spec = objectField(obj, 'spec');
   spec.podManagementPolicy ??= 'OrderedReady';
-  const updateStrategy = child(spec, 'updateStrategy');
+  const updateStrategy = objectField(spec, 'updateStrategy');
   if (updateStrategy.type === undefined) {
     updateStrategy.type = 'RollingUpdate';
-    child(updateStrategy, 'rollingUpdate');
+    objectField(updateStrategy, 'rollingUpdate');
   }
   // MaxUnavailableStatefulSet is alpha (off) in 1.33; StatefulSetAutoDeletePVC is GA.
-  if (updateStrategy.type === 'RollingUpdate' && isObject(updateStrategy.rollingUpdate)) {
+  if (updateStrategy.type === 'RollingUpdate' && isJsonObject(updateStrategy.rollingUpdate)) {
     updateStrategy.rollingUpdate.partition ??= 0;
   }
-  const retention = child(spec, 'persistentVolumeClaimRetentionPolicy');
+  const retention = objectField(spec, 'persistentVolumeClaimRetentionPolicy');
   retention.whenDeleted ??= 'Retain';
   retention.whenScaled ??= 'Retain';
   spec.replicas ??= 1;
@@ -93,11 +81,11 @@ function defaultStatefulSet(obj: KubeObject): void {
 }
 
 function defaultDaemonSet(obj: KubeObject): void {
-  const spec = child(obj, 'spec');
-  const updateStrategy = child(spec, 'updateStrategy');
+  const spec = objectField(obj, 'spec');
+  const updateStrategy = objectField(spec, 'updateStrategy');
   updateStrategy.type ??= 'RollingUpdate';
   if (updateStrategy.type === 'RollingUpdate') {
-    const rollingUpdate = child(updateStrategy, 'rollingUpdate');
+    const rollingUpdate = objectField(updateStrategy, 'rollingUpdate');
     rollingUpdate.maxUnavailable ??= 1;
     rollingUpdate.maxSurge ??= 0;
   }

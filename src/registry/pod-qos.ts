@@ -5,13 +5,10 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/core/v1/defaults.go
  */
 
-type JsonObject = Record<string, unknown>;
+import { isJsonObject, type JsonObject } from '../json/json-object.js';
 
 /** `Guaranteed`, `Burstable` or `BestEffort`. */
 export type PodQosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
-
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The resources `ComputePodQOS` looks at (`isSupportedQoSComputeResource`). */
 const QOS_RESOURCES = ['cpu', 'memory'] as const;
@@ -71,7 +68,7 @@ function quantityOf(value: unknown): bigint {
 
 function containersOf(spec: JsonObject): JsonObject[] {
   return [spec.containers, spec.initContainers].flatMap((list) =>
-    Array.isArray(list) ? list.filter(isObject) : [],
+    Array.isArray(list) ? list.filter(isJsonObject) : [],
   );
 }
 
@@ -82,8 +79,8 @@ function containersOf(spec: JsonObject): JsonObject[] {
 export function defaultRequestsFromLimits(spec: JsonObject): void {
   for (const container of containersOf(spec)) {
     const resources = container.resources;
-    if (!isObject(resources) || !isObject(resources.limits)) continue;
-    const requests = isObject(resources.requests) ? resources.requests : {};
+    if (!isJsonObject(resources) || !isJsonObject(resources.limits)) continue;
+    const requests = isJsonObject(resources.requests) ? resources.requests : {};
     for (const [name, limit] of Object.entries(resources.limits)) {
       if (!(name in requests)) requests[name] = limit;
     }
@@ -101,10 +98,10 @@ export function computePodQos(spec: JsonObject): PodQosClass {
   const limits = new Map<string, bigint>();
   let guaranteed = true;
   for (const container of containersOf(spec)) {
-    const resources = isObject(container.resources) ? container.resources : {};
+    const resources = isJsonObject(container.resources) ? container.resources : {};
     const add = (into: Map<string, bigint>, list: unknown): Set<string> => {
       const found = new Set<string>();
-      if (!isObject(list)) return found;
+      if (!isJsonObject(list)) return found;
       for (const name of QOS_RESOURCES) {
         const quantity = quantityOf(list[name]);
         if (quantity <= 0n) continue;

@@ -5,10 +5,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/apis/core/v1/defaults.go
  */
 
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+import { isJsonObject, type JsonObject } from '../json/json-object.js';
 
 /**
  * `SetDefaults_Container`'s pull policy: `Always` for an image tagged `latest` or untagged, else `IfNotPresent`.
@@ -29,7 +26,7 @@ export function defaultContainer(container: JsonObject): void {
   const image = typeof container.image === 'string' ? container.image : '';
   container.imagePullPolicy ??= defaultPullPolicy(image);
   if (Array.isArray(container.ports)) {
-    for (const port of container.ports) if (isObject(port)) port.protocol ??= 'TCP';
+    for (const port of container.ports) if (isJsonObject(port)) port.protocol ??= 'TCP';
   }
 }
 
@@ -45,6 +42,6 @@ export function defaultPodSpec(spec: JsonObject): void {
   spec.securityContext ??= {};
   for (const list of [spec.initContainers, spec.containers]) {
     if (!Array.isArray(list)) continue;
-    for (const container of list) if (isObject(container)) defaultContainer(container);
+    for (const container of list) if (isJsonObject(container)) defaultContainer(container);
   }
 }

@@ -1,5 +1,6 @@
 import type { KubeObject, ResourceKind } from '../resource-kind.js';
 import { STANDARD_VERBS } from '../verbs.js';
+import { isJsonObject } from '../../json/json-object.js';
 
 /** A value getter for one selectable field. */
 export type FieldGetter = (obj: KubeObject) => string | undefined;
@@ -26,8 +27,7 @@ export const legacyUnsupportedField = (field: string): string => `field label no
 /** A plain object field of `obj`, created when missing. */
 export function objectField(obj: Record<string, unknown>, key: string): Record<string, unknown> {
   const value = obj[key];
-  if (value !== null && typeof value === 'object' && !Array.isArray(value))
-    return value as Record<string, unknown>;
+  if (isJsonObject(value)) return value;
   const created: Record<string, unknown> = {};
   obj[key] = created;
   return created;
@@ -36,10 +36,7 @@ export function objectField(obj: Record<string, unknown>, key: string): Record<s
 /** The plain-object items of a list field (others skipped). */
 export function objectItems(value: unknown): Record<string, unknown>[] {
   if (!Array.isArray(value)) return [];
-  return value.filter(
-    (item): item is Record<string, unknown> =>
-      item !== null && typeof item === 'object' && !Array.isArray(item),
-  );
+  return value.filter(isJsonObject);
 }
 
 /**
