@@ -240,6 +240,32 @@ describe('server-side apply over HTTP', () => {
     );
   });
 
+  it('runs the strategy of an update, as PUT and PATCH do: a deployment selector stays immutable', async () => {
+    const url = `${server.url}/apis/apps/v1/namespaces/default/deployments/ssa-immutable?fieldManager=ci`;
+    const apply = (app: string) =>
+      requestAsAdmin(url, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/apply-patch+yaml' },
+        body: JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'ssa-immutable' },
+          spec: {
+            selector: { matchLabels: { app } },
+            template: {
+              metadata: { labels: { app } },
+              spec: { containers: [{ name: 'c', image: 'nginx' }] },
+            },
+          },
+        }),
+      });
+    expect((await apply('one')).status).toBe(201);
+    const changed = await apply('two');
+    expect(changed.status).toBe(422);
+    expect(changed.body.message).toContain('spec.selector: Invalid value:');
+    expect(changed.body.message).toContain('field is immutable');
+  });
+
   it('records Update entries on create/update with the User-Agent prefix, and [] resets them', async () => {
     const created = await requestAsAdmin(`${server.url}/api/v1/namespaces/default/configmaps`, {
       method: 'POST',

@@ -24,8 +24,7 @@ import {
   fieldValidationDirective,
   rememberDuplicateFields,
 } from './field-validation.js';
-import { resetStatusOnApiCreate } from './create-status-reset.js';
-import { validateCreate, validateUpdate } from './strategy-validation.js';
+import { prepareCreate, prepareUpdate, updateStored } from './write-steps.js';
 import { trackWrite, writeManager } from './apply/field-manager.js';
 import {
   APPLY_PATCH_TYPE,
@@ -260,10 +259,7 @@ async function createObject(
   confirmRbacWrite(server, ctx, kind, obj);
   resolveGenerateName(obj);
   validateObjectName(kind, obj);
-  resetStatusOnApiCreate(kind, obj, server.clock.now());
-  kind.defaultOnCreate?.(obj);
-  kind.normalizeOnWrite?.(obj);
-  validateCreate(kind, obj);
+  prepareCreate(server, kind, obj);
   trackWrite(server, kind, undefined, obj, writeManager(ctx, 'CreateOptions'));
   const created = server.store.create(kind, storedForm(kind, obj), { dryRun });
   if (!dryRun) server.onCreated(kind, created);
@@ -284,9 +280,7 @@ async function replaceObject(
   if (!stored) throw notFound(groupResource(kind), ctx.info.pathName);
   const current = servedForm(kind, stored);
   confirmRbacWrite(server, ctx, kind, obj, current);
-  keepStoredStatus(kind, obj, current);
-  kind.normalizeOnWrite?.(obj, current);
-  validateUpdate(kind, obj, current);
+  prepareUpdate(kind, obj, current);
   trackWrite(server, kind, current, obj, writeManager(ctx, 'UpdateOptions'));
   writeJson(ctx.res, 200, servedForm(kind, updateStored(server, kind, obj, stored, dryRun)));
 }
@@ -316,37 +310,9 @@ async function patchObject(
   }
   confirmRbacWrite(server, ctx, kind, obj, current);
   validateObjectName(kind, obj);
-  keepStoredStatus(kind, obj, current);
-  kind.normalizeOnWrite?.(obj, current);
-  validateUpdate(kind, obj, current);
+  prepareUpdate(kind, obj, current);
   trackWrite(server, kind, current, obj, manager);
   writeJson(ctx.res, 200, servedForm(kind, updateStored(server, kind, obj, stored, dryRun)));
-}
-
-/**
- * Stores an update made in the served form; the stored status stays as it was where the kind has a status
- * subresource, also what the served version cannot express (an autoscaling/v2 HPA's conditions under v1).
- */
-function updateStored(
-  server: ServerContext,
-  kind: ResourceKind,
-  obj: KubeObject,
-  stored: KubeObject,
-  dryRun: boolean,
-): KubeObject {
-  const next = storedForm(kind, obj);
-  if (kind.conversion) keepStoredStatus(kind, next, stored);
-  return server.store.update(kind, next, { dryRun });
-}
-
-/**
- * Writes to the main resource of a kind with a `status` subresource leave status as stored, as every such
- * strategy's `PrepareForUpdate` does (`newObj.Status = oldObj.Status`).
- */
-function keepStoredStatus(kind: ResourceKind, obj: KubeObject, current: KubeObject): void {
-  if (!kind.subresources?.some((s) => s.name === 'status')) return;
-  if (current.status === undefined) delete obj.status;
-  else obj.status = current.status;
 }
 
 function patchCarriesResourceVersion(body: Buffer, mediaType: string): boolean {

@@ -13,8 +13,7 @@ import { apiVersionOf, type KubeObject, type ResourceKind } from '../../registry
 import type { RequestContext, ServerContext } from '../../server/server-context.js';
 import { confirmRbacWrite } from '../../rbac/escalation.js';
 import { admitObject, validateObjectName } from '../object-validation.js';
-import { resetStatusOnApiCreate } from '../create-status-reset.js';
-import { validateCreate, validateUpdate } from '../strategy-validation.js';
+import { prepareCreate, prepareUpdate, updateStored } from '../write-steps.js';
 import {
   fieldManagerErrors,
   managerContext,
@@ -97,25 +96,22 @@ export function serveApplyPatch(
   const name = ctx.info.pathName;
   admitObject(kind, config, namespace, name);
   const stored = server.store.get(kind, namespace, name);
-  const current = stored && servedForm(kind, stored);
   const fieldContext = managerContext(server, kind, manager);
-  if (!current) {
+  if (!stored) {
     if (kind.namespaced && !server.store.get(namespaceKind, '', namespace))
       throw notFound({ group: '', resource: 'namespaces' }, namespace);
     const result = applyConfiguration({}, config, new Map(), fieldContext, force);
     const obj = admitObject(kind, structuredClone(result.object), namespace, name);
     confirmRbacWrite(server, ctx, kind, obj);
     validateObjectName(kind, obj);
-    resetStatusOnApiCreate(kind, obj, server.clock.now());
-    kind.defaultOnCreate?.(obj);
-    kind.normalizeOnWrite?.(obj);
-    validateCreate(kind, obj);
+    prepareCreate(server, kind, obj);
     setManagedFields(obj, result.managers);
     const created = server.store.create(kind, storedForm(kind, obj), { dryRun });
     if (!dryRun) server.onCreated(kind, created);
     writeJson(ctx.res, 201, servedForm(kind, created));
     return;
   }
+  const current = servedForm(kind, stored);
   const allowed = manager === 'kubectl' ? lastAppliedFields(kind, current) : undefined;
   const result = applyConfiguration(
     current,
@@ -132,13 +128,9 @@ export function serveApplyPatch(
   if (manager === 'kubectl') syncLastApplied(current, config, obj);
   confirmRbacWrite(server, ctx, kind, obj, current);
   validateObjectName(kind, obj);
-  if (kind.subresources?.some((s) => s.name === 'status')) obj['status'] = current['status'];
-  kind.normalizeOnWrite?.(obj);
-  validateUpdate(kind, obj, current);
+  prepareUpdate(kind, obj, current);
   setManagedFields(obj, result.managers);
-  const next = storedForm(kind, obj);
-  if (kind.conversion && stored && 'status' in stored) next['status'] = stored['status'];
-  writeJson(ctx.res, 200, servedForm(kind, server.store.update(kind, next, { dryRun })));
+  writeJson(ctx.res, 200, servedForm(kind, updateStored(server, kind, obj, stored, dryRun)));
 }
 
 /**
