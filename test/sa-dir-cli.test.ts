@@ -48,7 +48,7 @@ function startCli(args: string[]): Promise<{ port: number; stderr: () => string 
 async function refused(args: string[]): Promise<string> {
   const result = await run(process.execPath, [BIN, '--port', '0', ...args]);
   expect(result.stdout).toBe('');
-  expect(result.code).toBe(2);
+  expect(result.code, result.stderr).toBe(2);
   return result.stderr;
 }
 
