@@ -9,6 +9,8 @@ import { apiVersionOf, type ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { parseListOptions, selectorPredicate } from './list-options.js';
 import { servedForm, servedPredicate } from './served-form.js';
+import { decodeDeleteOptionsAsGo } from './typed-body.js';
+import type { KubeObject } from '../registry/resource-kind.js';
 
 interface WireDeleteOptions {
   kind?: string;
@@ -32,6 +34,7 @@ export async function readDeleteOptions(ctx: RequestContext): Promise<DeletionRe
   let wire: WireDeleteOptions = {};
   if (body.length > 0) {
     wire = decodeObjectBody(body, ctx.req.headers['content-type']) as WireDeleteOptions;
+    decodeDeleteOptionsAsGo(wire as KubeObject);
     if (wire.kind !== undefined && wire.kind !== 'DeleteOptions') {
       throw badRequest(
         `the kind in the data (${wire.kind}) does not match the expected kind (DeleteOptions)`,

@@ -9,10 +9,10 @@ import {
   enforceOnDecodedObject,
   enforceOnPatchedObject,
   fieldValidationDirective,
-  goPrint,
   pruneUnknownBuiltInFields,
   refuseUnknownAppliedFields,
 } from './field-validation.js';
+import { goPrint } from './patch-invalid.js';
 
 const deployment = (): KubeObject => ({
   apiVersion: 'apps/v1',

@@ -19,6 +19,7 @@ import { fieldElement, formatFieldPath } from './apply/field-set.js';
 import { listItemElement } from './apply/structured-merge.js';
 import { pruneUnknownFields as pruneUnknownCustomFields, type SchemaNode } from '../crd/structural-schema.js';
 import { isJsonObject } from '../json/json-object.js';
+import { goPrint, parsePatchOrNull, patchInvalid } from './patch-invalid.js';
 
 /** What a write asks the server to do with unknown fields. */
 export type FieldValidationDirective = 'Ignore' | 'Warn' | 'Strict';
@@ -296,28 +297,8 @@ export function enforceOnPatchedObject(
     return;
   }
   const value =
-    patchType === 'application/strategic-merge-patch+json' ? goPrint(parseOrNull(patchBody)) : patchedJson;
-  const detail = `Invalid value: ${JSON.stringify(value)}: ${strictDecodingMessage(errors)}`;
-  throw new ApiError(422, 'Invalid', ` "" is invalid: patch: ${detail}`, {
-    causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'patch' }],
-  });
-}
-
-function parseOrNull(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-/** A decoded JSON value as Go's `fmt` prints it with `%+v`: `map[a:1 b:[x y]]`, keys sorted. */
-export function goPrint(value: unknown): string {
-  if (value === null || value === undefined) return '<nil>';
-  if (Array.isArray(value)) return `[${value.map(goPrint).join(' ')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `map[${entries.map(([k, v]) => `${k}:${goPrint(v)}`).join(' ')}]`;
-  }
-  return String(value);
+    patchType === 'application/strategic-merge-patch+json'
+      ? goPrint(parsePatchOrNull(patchBody))
+      : patchedJson;
+  throw patchInvalid(value, strictDecodingMessage(errors));
 }

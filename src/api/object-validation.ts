@@ -5,6 +5,8 @@ import {
   type NameValidation,
   type ResourceKind,
 } from '../registry/resource-kind.js';
+import { typeMetaError } from '../decode/typed-decode.js';
+import { decodeObjectAsGo } from './typed-body.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -104,6 +106,8 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/create.go
  */
 export function checkTypeMeta(obj: KubeObject, apiVersion: string, kind: string): void {
+  const metaError = typeMetaError(obj as Record<string, unknown>);
+  if (metaError) throw badRequest(metaError);
   const dataApiVersion = obj.apiVersion || apiVersion;
   const dataKind = obj.kind || kind;
   if (dataApiVersion === apiVersion && dataKind === kind) return;
@@ -144,6 +148,7 @@ export function admitObject(
   checkTypeMeta(obj, expectedApiVersion, kind.kind);
   obj.apiVersion = expectedApiVersion;
   obj.kind = kind.kind;
+  decodeObjectAsGo(kind, obj);
   if (obj.metadata === null || obj.metadata === undefined) obj.metadata = {};
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
     throw badRequest('metadata must be an object');

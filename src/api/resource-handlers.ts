@@ -46,6 +46,7 @@ import { servedForm, servedPredicate, storedForm, tableOfStored } from './served
 import { serveWatch } from './watch.js';
 import { namespaceKind } from '../registry/built-in-kinds.js';
 import { confirmRbacWrite } from '../rbac/escalation.js';
+import { decodePatchedAsGo } from './typed-body.js';
 
 /**
  * Serves a resource request whose group/version/resource the registry knows: CRUD, list, watch, patch
@@ -300,6 +301,7 @@ async function patchObject(
   if (!stored) throw notFound(groupResource(kind), ctx.info.pathName);
   const current = servedForm(kind, stored);
   const patched = applyPatch(kind, current, body, mediaType);
+  decodePatchedAsGo(kind, patched, mediaType, body);
   enforceOnPatchedObject(kind, patched, fieldValidation, mediaType, body);
   const manager = patchOptions(ctx, false).manager || writeManager(ctx, 'PatchOptions');
   const obj = admitObject(kind, patched, namespace, ctx.info.pathName);
@@ -349,6 +351,7 @@ async function handleStatus(server: ServerContext, ctx: RequestContext, kind: Re
         break;
       }
       const patched = applyPatch(kind, servedForm(kind, current), body, mediaType);
+      decodePatchedAsGo(kind, patched, mediaType, body);
       enforceOnPatchedObject(kind, patched, fieldValidation, mediaType, body);
       incoming = admitObject(kind, patched, namespace, ctx.info.pathName);
       break;

@@ -8,6 +8,7 @@ import { rbacSourceFromStore } from '../rbac/store-source.js';
 import type { AuthorizationAttributes, PolicyRule } from '../rbac/types.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
+import { decodeRequestAsGo } from './typed-body.js';
 
 interface ResourceAttributes {
   namespace?: string;
@@ -39,6 +40,7 @@ export async function handleReview(
   const review = decodeObjectBody(await readBody(ctx.req), ctx.req.headers['content-type']) as KubeObject;
   const apiVersion = apiVersionOf(kind);
   checkTypeMeta(review, apiVersion, kind.kind);
+  decodeRequestAsGo(apiVersion, kind.kind, review);
   const metadata = {
     ...((review.metadata as Record<string, unknown> | undefined) ?? {}),
     creationTimestamp: null,

@@ -22,6 +22,7 @@ import { labelSelectorFromMetav1, type Metav1LabelSelector } from '../store/labe
 import { admitObject } from './object-validation.js';
 import { applyPatch } from './patch.js';
 import { isJsonObject, type JsonObject } from '../json/json-object.js';
+import { decodePatchedAsGo } from './typed-body.js';
 
 /** The registry-less kind a Scale body is checked and patched as. */
 const SCALE_KIND: ResourceKind = {
@@ -160,6 +161,7 @@ async function incomingScale(
       throw unsupportedMediaType(CUSTOM_RESOURCE_PATCH_TYPES);
     }
     scale = applyPatch(SCALE_KIND, current, body, mediaType);
+    decodePatchedAsGo(SCALE_KIND, scale, mediaType, body);
   }
   const admitted = admitObject(
     { ...SCALE_KIND, namespaced: kind.namespaced },

@@ -7,6 +7,7 @@ import { podKind, secretKind } from '../registry/built-in-kinds.js';
 import type { KubeObject } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { kubeTimestamp } from '../store/object-store.js';
+import { decodeRequestAsGo } from './typed-body.js';
 
 const MIN_EXPIRATION_SECONDS = 600;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
@@ -32,6 +33,7 @@ export async function handleTokenRequest(
   if (ctx.req.method !== 'POST') throw methodNotAllowed();
   const body = decodeObjectBody(await readBody(ctx.req), ctx.req.headers['content-type']) as KubeObject;
   checkTypeMeta(body, 'authentication.k8s.io/v1', 'TokenRequest');
+  decodeRequestAsGo('authentication.k8s.io/v1', 'TokenRequest', body);
   const spec = { ...((body.spec as Record<string, unknown> | null | undefined) ?? {}) };
   const expirationSeconds = (spec.expirationSeconds as number | null | undefined) ?? 3600;
   if (expirationSeconds < MIN_EXPIRATION_SECONDS || expirationSeconds > MAX_EXPIRATION_SECONDS) {

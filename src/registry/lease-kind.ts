@@ -1,39 +1,5 @@
-import { badRequest, invalid, type FieldError } from '../errors/status.js';
-import { parseMicroTime } from './micro-time.js';
+import { invalid, type FieldError } from '../errors/status.js';
 import type { KubeObject, ResourceKind } from './resource-kind.js';
-
-const MICRO_TIME_FIELDS = ['acquireTime', 'renewTime'] as const;
-
-/** The JSON value kinds `encoding/json` names in an `UnmarshalTypeError`. */
-function jsonKind(value: unknown): string {
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'boolean') return 'bool';
-  return typeof value; // number, object
-}
-
-/**
- * Decodes the spec's MicroTime fields as the JSON decoder does (400 `cannot be handled as a Lease` for a value
- * not in `RFC3339Micro`, JSON null dropping the field) and writes them back in UTC.
- */
-function normalizeMicroTimes(spec: Record<string, unknown>): void {
-  for (const field of MICRO_TIME_FIELDS) {
-    const value = spec[field];
-    if (value === undefined) continue;
-    if (value === null) {
-      delete spec[field];
-      continue;
-    }
-    if (typeof value !== 'string') {
-      throw badRequest(
-        `Lease in version "v1" cannot be handled as a Lease: json: cannot unmarshal ${jsonKind(value)} ` +
-          'into Go value of type string',
-      );
-    }
-    const parsed = parseMicroTime(value);
-    if (!parsed.ok) throw badRequest(`Lease in version "v1" cannot be handled as a Lease: ${parsed.error}`);
-    spec[field] = parsed.value;
-  }
-}
 
 /**
  * `ValidateLeaseSpec`'s checks on the two counters (the alpha `strategy` and `preferredHolder` of coordinated
@@ -64,8 +30,8 @@ function validateLeaseSpec(lease: KubeObject, spec: Record<string, unknown>): vo
 
 /**
  * coordination.k8s.io/v1 Lease: what leader election (client-go's `LeaseLock`, controller-runtime) and node
- * heartbeats write. Every write is decoded and validated as kube-apiserver does it: `acquireTime` and
- * `renewTime` must be `RFC3339Micro` (six fractional digits), the counters must not be negative.
+ * heartbeats write. Every write is validated as kube-apiserver does it: the counters must not be negative
+ * (`acquireTime` and `renewTime` are `MicroTime`s, which the typed decode of every body reads).
  * @see https://kubernetes.io/docs/concepts/architecture/leases/
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/api/coordination/v1/types.go
  */
@@ -82,7 +48,6 @@ export const leaseKind: ResourceKind = {
   normalizeOnWrite(lease) {
     const spec = lease.spec;
     if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return;
-    normalizeMicroTimes(spec as Record<string, unknown>);
     validateLeaseSpec(lease, spec as Record<string, unknown>);
   },
 };

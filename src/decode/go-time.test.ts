@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMicroTime } from './micro-time.js';
+import { parseMicroTime } from './go-time.js';
 
 // Every expectation was printed by Go's time.Parse(RFC3339Micro, input), re-encoded with
 // t.UTC().Format(RFC3339Micro) as MicroTime.MarshalJSON does.

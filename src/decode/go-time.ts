@@ -1,19 +1,24 @@
 /**
- * `metav1.MicroTime` as kube-apiserver decodes it from JSON: `time.Parse` with the fixed layout
- * `2006-01-02T15:04:05.000000Z07:00` (exactly six fractional digits), re-encoded in UTC. Leases carry their
- * `acquireTime` and `renewTime` in this form; a client that sends milliseconds (`.123Z`) gets a 400.
+ * `metav1.Time` and `metav1.MicroTime` as kube-apiserver decodes them from JSON: Go's `time.Parse` with the
+ * fixed layouts `time.RFC3339` and `2006-01-02T15:04:05.000000Z07:00`, re-encoded in UTC as their `MarshalJSON`
+ * writes them. The error texts are `*time.ParseError`'s.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/time.go
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/micro_time.go
  * @see https://github.com/golang/go/blob/master/src/time/format.go
  */
 
+/** The layout `Time` parses and formats with (`time.RFC3339`). */
+export const RFC3339 = '2006-01-02T15:04:05Z07:00';
+
 /** The layout `MicroTime` parses and formats with. */
 export const RFC3339_MICRO = '2006-01-02T15:04:05.000000Z07:00';
 
-/** A parsed MicroTime in its canonical encoding, or the error text Go's `time.Parse` gives. */
-export type MicroTimeResult = { ok: true; value: string } | { ok: false; error: string };
+/** A parsed time in its canonical encoding, or the error text Go's `time.Parse` gives. */
+export type GoTimeResult = { ok: true; value: string } | { ok: false; error: string };
 
 const quote = (s: string): string => JSON.stringify(s);
 const isDigit = (s: string, i: number): boolean => i < s.length && s[i]! >= '0' && s[i]! <= '9';
+const isCommaOrPeriod = (c: string | undefined): boolean => c === '.' || c === ',';
 
 class ParseError extends Error {}
 
@@ -32,13 +37,14 @@ function daysIn(month: number, year: number): number {
 }
 
 /**
- * Parses a MicroTime string as `MicroTime.UnmarshalJSON` does and returns it as `MarshalJSON` writes it
- * (UTC, six fractional digits), or Go's `*time.ParseError` text.
+ * `time.Parse(layout, input)` for the two layouts the API's times use, returning the time as the type's
+ * `MarshalJSON` writes it (UTC; `RFC3339` drops fractional seconds, `RFC3339Micro` keeps six digits).
  */
-export function parseMicroTime(input: string): MicroTimeResult {
+export function parseGoTime(input: string, layout: typeof RFC3339 | typeof RFC3339_MICRO): GoTimeResult {
+  const micro = layout === RFC3339_MICRO;
   const cannotParse = (rest: string, elem: string) =>
     new ParseError(
-      `parsing time ${quote(input)} as ${quote(RFC3339_MICRO)}: cannot parse ${quote(rest)} as ${quote(elem)}`,
+      `parsing time ${quote(input)} as ${quote(layout)}: cannot parse ${quote(rest)} as ${quote(elem)}`,
     );
   const outOfRange = (what: string) => new ParseError(`parsing time ${quote(input)}: ${what} out of range`);
   let value = input;
@@ -46,10 +52,10 @@ export function parseMicroTime(input: string): MicroTimeResult {
     if (!value.startsWith(prefix)) throw cannotParse(value, prefix);
     value = value.slice(prefix.length);
   };
-  const number = (elem: string, fixed: boolean, min: number, max: number, name: string): number => {
+  const number = (elem: string, fixed: boolean, max: number, name: string): number => {
     const parsed = getnum(value, fixed);
     if (!parsed) throw cannotParse(value, elem);
-    if (parsed[0] < min || parsed[0] > max) throw outOfRange(name);
+    if (parsed[0] > max || (name === 'month' && parsed[0] < 1)) throw outOfRange(name);
     value = parsed[1];
     return parsed[0];
   };
@@ -58,20 +64,27 @@ export function parseMicroTime(input: string): MicroTimeResult {
     const year = Number(value.slice(0, 4));
     value = value.slice(4);
     literal('-');
-    const month = number('01', true, 1, 12, 'month');
+    const month = number('01', true, 12, 'month');
     literal('-');
-    const day = number('02', true, 0, 99, 'day');
+    const day = number('02', true, 99, 'day');
     literal('T');
-    const hour = number('15', false, 0, 23, 'hour');
+    const hour = number('15', false, 23, 'hour');
     literal(':');
-    const minute = number('04', true, 0, 59, 'minute');
+    const minute = number('04', true, 59, 'minute');
     literal(':');
-    const second = number('05', true, 0, 59, 'second');
-    if (value.length < 7 || (value[0] !== '.' && value[0] !== ',') || !/^\d{6}$/.test(value.slice(1, 7))) {
-      throw cannotParse(value, '.000000');
+    const second = number('05', true, 59, 'second');
+    let fraction = '';
+    if (micro) {
+      if (value.length < 7 || !isCommaOrPeriod(value[0]) || !/^\d{6}$/.test(value.slice(1, 7))) {
+        throw cannotParse(value, '.000000');
+      }
+      fraction = value.slice(1, 7);
+      value = value.slice(7);
+    } else if (value.length >= 2 && isCommaOrPeriod(value[0]) && isDigit(value, 1)) {
+      // A layout without fractional seconds still accepts them after the seconds (`stdSecond`).
+      const digits = /^\d+/.exec(value.slice(1))![0];
+      value = value.slice(1 + digits.length);
     }
-    const micros = value.slice(1, 7);
-    value = value.slice(7);
     let offsetMinutes = 0;
     if (value.startsWith('Z')) {
       value = value.slice(1);
@@ -89,9 +102,15 @@ export function parseMicroTime(input: string): MicroTimeResult {
     const date = new Date(0);
     date.setUTCFullYear(year, month - 1, day);
     date.setUTCHours(hour, minute - offsetMinutes, second, 0);
-    return { ok: true, value: `${date.toISOString().slice(0, 19)}.${micros}Z` };
+    const seconds = date.toISOString().slice(0, 19);
+    return { ok: true, value: micro ? `${seconds}.${fraction}Z` : `${seconds}Z` };
   } catch (err) {
     if (err instanceof ParseError) return { ok: false, error: err.message };
     throw err;
   }
+}
+
+/** `MicroTime.UnmarshalJSON` of a string: the time in `RFC3339Micro`, UTC, or Go's parse error. */
+export function parseMicroTime(input: string): GoTimeResult {
+  return parseGoTime(input, RFC3339_MICRO);
 }
