@@ -5,6 +5,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import type { UserInfo } from '../auth/user-info.js';
 import { badRequest, methodNotAllowed, notFound, pathNotFound } from '../errors/status.js';
 import { writeJson } from '../http/respond.js';
+import { endStalledStream, queueBound } from '../http/slow-client.js';
 import type { ServerContext } from '../server/server-context.js';
 import { authorizeInspector, isInspectorPath, UI_PREFIX } from './access.js';
 import { inspectorDecision } from './decision-view.js';
@@ -130,30 +131,22 @@ export class WebInspector {
   /**
    * Server-Sent Events: `decision` (id = its `seq`, so a reconnecting page resumes after the last one it
    * saw) for every authorization decision, after the recent ones; `store` for every change to an object.
+   * A client that lets more than `watchBufferBytes` queue up is cut off as a stalled watch is (the page
+   * reconnects and resumes); the connection closes with the feed.
    */
   #serveEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const server = this.#server;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
+    const queue = queueBound(res, server.watches?.bufferBytes ?? Infinity);
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'X-Accel-Buffering': 'no',
+      Connection: 'close',
+    });
     res.write('retry: 1000\n\n');
-    const send = (event: string, data: unknown, id?: number): void => {
-      res.write(`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`);
-    };
-    const lastSeen = Number(req.headers['last-event-id']);
-    const backlog = server.authorizations?.decisions(
-      Number.isSafeInteger(lastSeen) ? { after: lastSeen } : {},
-    );
-    for (const record of backlog?.slice(-DECISION_BACKLOG) ?? []) {
-      send('decision', inspectorDecision(record), record.seq);
-    }
-    send('ready', {});
-    const unsubscribeDecisions = server.authorizations?.subscribe((record) =>
-      send('decision', inspectorDecision(record), record.seq),
-    );
-    const unsubscribeStore = server.store.subscribe((event) => send('store', inspectorStoreChange(event)));
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
 
     return new Promise<void>((done) => {
+      let unsubscribeDecisions: (() => void) | undefined;
+      let unsubscribeStore = (): void => {};
       let untrack = (): void => {};
       const finish = (): void => {
         unsubscribeDecisions?.();
@@ -163,8 +156,36 @@ export class WebInspector {
         if (!res.writableEnded) res.end();
         done();
       };
+      const write = (text: string): void => {
+        if (res.writableEnded) return;
+        res.write(text);
+        if (!queue.exceeded()) return;
+        server.log(
+          `Forcing web inspector feed close due to unresponsiveness: ${res.writableLength} bytes queued for ${req.socket.remoteAddress ?? 'a client'}`,
+        );
+        endStalledStream(res, finish);
+      };
+      const send = (event: string, data: unknown, id?: number): void =>
+        write(`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`);
+      const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+      heartbeat.unref();
       untrack = server.trackStream(finish);
       res.on('close', finish);
+
+      const lastSeen = Number(req.headers['last-event-id']);
+      const backlog = server.authorizations?.decisions(
+        Number.isSafeInteger(lastSeen) ? { after: lastSeen } : {},
+      );
+      for (const record of backlog?.slice(-DECISION_BACKLOG) ?? []) {
+        send('decision', inspectorDecision(record), record.seq);
+      }
+      send('ready', {});
+      // The backlog was sent at once: it is allowed on top of the bound.
+      queue.arm();
+      unsubscribeDecisions = server.authorizations?.subscribe((record) =>
+        send('decision', inspectorDecision(record), record.seq),
+      );
+      unsubscribeStore = server.store.subscribe((event) => send('store', inspectorStoreChange(event)));
     });
   }
 }
