@@ -43,10 +43,21 @@ function dechunk(raw: string): string {
   }
 }
 
+/** Trades the token of `uiUrl` for the inspector's cookie, as a browser does on its first visit. */
+async function inspectorCookie(server: StartedFakeApiServer): Promise<string> {
+  const url = new URL(server.uiUrl!);
+  const opened = await send(server.url, server.caCert, { path: `${url.pathname}${url.search}` });
+  return (opened.headers['set-cookie'] as string[])[0]!.split(';')[0]!;
+}
+
 /** The feed read as a browser would: every event as it arrives. */
-function followFeed(server: StartedFakeApiServer): Promise<{ events: FeedEvent[]; close: () => void }> {
+function followFeed(
+  server: StartedFakeApiServer,
+  cookie: string,
+): Promise<{ events: FeedEvent[]; close: () => void }> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(FEED, server.url), { ca: server.caCert, agent: false }, (res) => {
+    const options = { ca: server.caCert, agent: false as const, headers: { cookie } };
+    const req = request(new URL(FEED, server.url), options, (res) => {
       expect(res.statusCode).toBe(200);
       const events: FeedEvent[] = [];
       let pending = '';
@@ -75,6 +86,7 @@ describe("the web inspector's live feed", () => {
     const server = await startFakeApiServer({ ui: true, watchBufferBytes, log: (m) => messages.push(m) });
     servers.push(server);
     const cutOff = () => messages.filter((m) => m.startsWith('Forcing web inspector feed close'));
+    const cookie = await inspectorCookie(server);
 
     // The stalled client: a raw TLS connection that reads the response head and the first events, then
     // never reads again.
@@ -83,10 +95,10 @@ describe("the web inspector's live feed", () => {
     stalled.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
     const ended = new Promise<void>((resolve) => stalled.once('end', resolve));
     await new Promise((resolve) => stalled.once('secureConnect', resolve));
-    stalled.write(`GET ${FEED} HTTP/1.1\r\nHost: ${server.host}:${server.port}\r\n\r\n`);
+    stalled.write(`GET ${FEED} HTTP/1.1\r\nHost: ${server.host}:${server.port}\r\nCookie: ${cookie}\r\n\r\n`);
     await until(() => received.includes('event: ready'), 5000, 'the stalled client to be ready');
     stalled.pause();
-    const reader = await followFeed(server);
+    const reader = await followFeed(server, cookie);
     await until(() => reader.events.some((e) => e.event === 'ready'), 5000, 'the reader to be ready');
 
     // Each denied request is one decision event of about 30 KiB (its long path, in it and its explanation).

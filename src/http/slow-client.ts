@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 
-/** How long a stream ended for a slow client may take to drain what it queued before its connection is cut. */
+/** How long a stream ended for a slow client may take to drain what it queued before it is cut off. */
 export const SLOW_CLIENT_DRAIN_MS = 5_000;
 
 /** What a long-running response may have queued for its client, counted from when it is armed. */

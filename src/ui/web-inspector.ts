@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
-import type { UserInfo } from '../auth/user-info.js';
 import { badRequest, methodNotAllowed, notFound, pathNotFound } from '../errors/status.js';
 import { writeJson } from '../http/respond.js';
 import { endStalledStream, queueBound } from '../http/slow-client.js';
 import type { ServerContext } from '../server/server-context.js';
-import { authorizeInspector, isInspectorPath, UI_PREFIX } from './access.js';
+import { admitToInspector, isInspectorPath, UI_PREFIX, type InspectorCredentials } from './access.js';
+import { InspectorCapability, TOKEN_PARAMETER } from './capability.js';
+import type { ListenAddress } from './host-check.js';
 import { inspectorDecision } from './decision-view.js';
 import {
   inspectorKindByKey,
@@ -46,14 +47,24 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /**
  * The web inspector (`ui: true`, `--ui`): a page at `/fake-apiserver/ui/` showing the requests the server
  * authorized, live, with the RBAC decision and its reason, and the objects in the store. Its paths are
- * answered before RBAC, under their own access rule (`authorizeInspector`): loopback clients and
- * `system:masters` only.
+ * answered before RBAC, under their own access rule (`admitToInspector`): the `Host` must name this server,
+ * and the client must hold the token of the URL printed at start (`entryPath`) or a credential of a user RBAC
+ * allows to list every resource.
  */
 export class WebInspector {
   readonly #server: ServerContext;
+  readonly #capability = new InspectorCapability();
+  readonly #listenAddress: () => ListenAddress;
 
-  constructor(server: ServerContext) {
+  /** `listenAddress` is where the server listens once it does: the `Host` a request must name. */
+  constructor(server: ServerContext, listenAddress: () => ListenAddress) {
     this.#server = server;
+    this.#listenAddress = listenAddress;
+  }
+
+  /** The page's path with the token (`/fake-apiserver/ui/?token=…`): the one link to print or hand out. */
+  get entryPath(): string {
+    return `${UI_PREFIX}/?${TOKEN_PARAMETER}=${this.#capability.token}`;
   }
 
   /** Whether the path is the inspector's. */
@@ -61,18 +72,16 @@ export class WebInspector {
     return isInspectorPath(path);
   }
 
-  /**
-   * Answers one request under `/fake-apiserver/ui`. `authenticate` runs the pipeline's authentication and
-   * impersonation; it is called only for a client that is not on the local host. Throws `ApiError`.
-   */
+  /** Answers one request under `/fake-apiserver/ui`. Throws `ApiError`. */
   async handle(
     req: IncomingMessage,
     res: ServerResponse,
     url: URL,
-    authenticate: () => UserInfo | undefined,
+    credentials: InspectorCredentials,
   ): Promise<void> {
+    const access = { capability: this.#capability, listenAddress: this.#listenAddress };
+    if (!admitToInspector(req, res, url, access, credentials)) return;
     const method = req.method ?? 'GET';
-    if (!authorizeInspector(req.socket.remoteAddress, method, url.pathname, authenticate)) return;
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
     const subpath = url.pathname.slice(UI_PREFIX.length);
     if (subpath === '') {
