@@ -128,7 +128,9 @@ export interface FakeApiServerOptions {
   faults?: readonly FaultRule[];
   /**
    * Serve the web inspector at `/fake-apiserver/ui/`: the requests made, live, with the RBAC decision and
-   * its reason, and the objects in the store. Only loopback clients and `system:masters` may open it.
+   * its reason, and the objects in the store, Secrets included. It opens with the token in `uiUrl` (made
+   * anew by each server), or to a credential of a user RBAC allows to list every resource; only to a `Host`
+   * of `localhost`, `127.0.0.1`, `[::1]` or the address it listens on.
    * @default false
    */
   ui?: boolean;
@@ -207,7 +209,11 @@ export interface StartedFakeApiServer {
   readonly kubeconfigPath: string | undefined;
   /** The admin kubeconfig's content (always available, even when not written to a file). */
   readonly kubeconfig: string;
-  /** The web inspector's page (`https://host:port/fake-apiserver/ui/`) when `ui` is set. */
+  /**
+   * The web inspector's page with its token (`https://host:port/fake-apiserver/ui/?token=…`) when `ui` is
+   * set: whoever has it can read every object, Secrets included, while the server runs. A browser opening
+   * it is given the token as a cookie and sent on to the page without it.
+   */
   readonly uiUrl: string | undefined;
   /** `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT` for in-cluster clients. */
   readonly env: KubernetesServiceEnv;

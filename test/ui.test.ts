@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
+import { createGlobalSetup, type FakeApiServerConnection } from '../src/vitest/index.js';
 import { adminCredentials } from './support/admin.js';
 import { clientAvailable } from './support/external.js';
 import { send } from './support/https-client.js';
@@ -20,16 +22,9 @@ const HOSTILE_ANNOTATION = '<img src=x onerror="window.__pwned=2">';
 
 /** What the tests read in the page's window (the project's types have no DOM). */
 interface BrowserGlobals {
+  document: { cookie: string };
   getComputedStyle(element: unknown): { backgroundColor: string };
   __pwned?: number;
-}
-
-/** An address of this machine that is not loopback, to be a remote client of ourselves. */
-function nonLoopbackAddress(): string | undefined {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return undefined;
 }
 
 describe.skipIf(!hasChromium)('the web inspector in a real browser (chromium)', () => {
@@ -64,13 +59,47 @@ describe.skipIf(!hasChromium)('the web inspector in a real browser (chromium)', 
     await server?.close();
   });
 
-  it('serves the page at uiUrl with a content security policy, and shows it connected', async () => {
-    expect(server.uiUrl).toBe(`${server.url}/fake-apiserver/ui/`);
+  it('opens at uiUrl: the token becomes a cookie scripts cannot read, and leaves the address bar', async () => {
+    expect(server.uiUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/fake-apiserver\/ui\/\?token=[\w-]{43}$/);
     const response = await page.goto(server.uiUrl!);
     expect(response?.status()).toBe(200);
+    expect(response?.request().redirectedFrom()?.url()).toBe(server.uiUrl);
+    expect(page.url()).toBe(`${server.url}/fake-apiserver/ui/`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
     await expect.poll(() => page.title()).toBe('fake-apiserver inspector');
+
+    expect(await page.context().cookies()).toEqual([
+      expect.objectContaining({
+        name: `fake-apiserver-ui-${server.port}`,
+        value: new URL(server.uiUrl!).searchParams.get('token'),
+        path: '/fake-apiserver/ui',
+        httpOnly: true,
+        secure: true,
+        sameSite: 'Strict',
+      }),
+    ]);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.cookie)).toBe('');
+    // A reload, as the browser's own navigation, still has it.
+    expect((await page.reload())?.status()).toBe(200);
+    await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+  });
+
+  it('shows a browser without the token the 401 page, and nothing of the store', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const stranger = await context.newPage();
+      const response = await stranger.goto(`${server.url}/fake-apiserver/ui/`);
+      expect(response?.status()).toBe(401);
+      expect(await stranger.locator('body').textContent()).toContain(
+        '[fake-apiserver] the web inspector needs its token: open the URL fake-apiserver printed at start',
+      );
+      const kinds = await stranger.goto(`${server.url}/fake-apiserver/ui/api/kinds`);
+      expect(kinds?.status()).toBe(401);
+      expect(await kinds?.text()).not.toContain('ConfigMap');
+    } finally {
+      await context.close();
+    }
   });
 
   it('shows a denied request live, red, with what the service account lacks', async () => {
@@ -179,87 +208,12 @@ describe.skipIf(!hasChromium)('the web inspector in a real browser (chromium)', 
   });
 });
 
-describe('who may open the web inspector', () => {
-  const remote = nonLoopbackAddress();
-
-  it.skipIf(!remote)(
-    'refuses a remote client that is not system:masters with a 403 Status, serves an admin',
-    async () => {
-      await using server = await startFakeApiServer({ ui: true, host: remote });
-      const anonymous = await send(server.url, server.caCert, { path: '/fake-apiserver/ui/' });
-      expect(anonymous.status).toBe(403);
-      expect(anonymous.json()).toEqual({
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message:
-          'forbidden: User "system:anonymous" cannot get path "/fake-apiserver/ui/": the web inspector is served only to loopback clients and to members of system:masters',
-        reason: 'Forbidden',
-        details: {},
-        code: 403,
-      });
-      const token = server.issueToken('default/default');
-      const serviceAccount = await send(server.url, server.caCert, {
-        path: '/fake-apiserver/ui/events',
-        token,
-      });
-      expect(serviceAccount.status).toBe(403);
-      expect(serviceAccount.json().message).toContain('User "system:serviceaccount:default:default"');
-
-      const asAdmin = await send(server.url, server.caCert, {
-        path: '/fake-apiserver/ui/api/kinds',
-        client: adminCredentials(server.kubeconfig),
-      });
-      expect(asAdmin.status).toBe(200);
-      expect(asAdmin.json()).toContainEqual(
-        expect.objectContaining({ key: '/configmaps', kind: 'ConfigMap', namespaced: true }),
-      );
-    },
-  );
-
-  it('serves loopback clients without credentials, even with anonymous access off', async () => {
-    await using server = await startFakeApiServer({ ui: true, anonymous: false });
-    expect((await send(server.url, server.caCert, { path: '/api' })).status).toBe(401);
-    const page = await send(server.url, server.caCert, { path: '/fake-apiserver/ui/' });
-    expect(page.status).toBe(200);
-    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    const redirect = await send(server.url, server.caCert, { path: '/fake-apiserver/ui' });
-    expect(redirect.status).toBe(301);
-    expect(redirect.headers.location).toBe('/fake-apiserver/ui/');
-    const object = await send(server.url, server.caCert, {
-      path: '/fake-apiserver/ui/api/object?kind=%2Fpods&namespace=default&name=helloworld',
-    });
-    expect(object.status).toBe(200);
-    expect(object.text).toMatch(/^apiVersion: v1\nkind: Pod\n/);
-    const missing = await send(server.url, server.caCert, {
-      path: '/fake-apiserver/ui/api/object?kind=%2Fpods&namespace=default&name=nope',
-    });
-    expect(missing.status).toBe(404);
-    expect(missing.json().message).toBe('pods "nope" not found');
-  });
-
-  it('is an unknown path without `ui`: 404 for the admin, 403 for others, as any path', async () => {
-    await using server = await startFakeApiServer();
-    expect(server.uiUrl).toBeUndefined();
-    const asAdmin = await send(server.url, server.caCert, {
-      path: '/fake-apiserver/ui/',
-      client: adminCredentials(server.kubeconfig),
-    });
-    expect(asAdmin.status).toBe(404);
-    const anonymous = await send(server.url, server.caCert, { path: '/fake-apiserver/ui/' });
-    expect(anonymous.status).toBe(403);
-    expect(anonymous.json().message).toBe(
-      'forbidden: User "system:anonymous" cannot get path "/fake-apiserver/ui/"',
-    );
-  });
-});
-
 describe('fake-apiserver --ui', () => {
   const BIN = resolve(import.meta.dirname, '../dist/cli/main.js');
 
-  it('prints the inspector URL on stderr and leaves stdout to the two export lines', async () => {
-    const child = spawn(process.execPath, [BIN, '--port', '0', '--ui'], {
+  it('prints the inspector URL with its token on stderr, and leaves stdout to the two export lines', async () => {
+    const saDir = await mkdtemp(join(tmpdir(), 'fake-apiserver-ui-'));
+    const child = spawn(process.execPath, [BIN, '--port', '0', '--ui', '--sa-dir', saDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -275,9 +229,21 @@ describe('fake-apiserver --ui', () => {
       });
       expect(stdout[0]).toBe('export KUBERNETES_SERVICE_HOST=127.0.0.1');
       const port = /^export KUBERNETES_SERVICE_PORT=(\d+)$/.exec(stdout[1]!)?.[1];
-      await expect
-        .poll(() => stderr)
-        .toContain(`fake-apiserver: web inspector at https://127.0.0.1:${port}/fake-apiserver/ui/\n`);
+      const printed = new RegExp(
+        `^fake-apiserver: web inspector at (https://127\\.0\\.0\\.1:${port}/fake-apiserver/ui/\\?token=[\\w-]{43})$`,
+        'm',
+      );
+      await expect.poll(() => stderr).toMatch(printed);
+      // The printed link is the one to click: it opens the inspector.
+      const uiUrl = new URL(printed.exec(stderr)![1]!);
+      const ca = await readFile(join(saDir, 'ca.crt'), 'utf8');
+      const opened = await send(uiUrl.origin, ca, { path: `${uiUrl.pathname}${uiUrl.search}` });
+      expect(opened.status).toBe(303);
+      expect(opened.headers.location).toBe('/fake-apiserver/ui/');
+      const cookie = (opened.headers['set-cookie'] as string[])[0]!.split(';')[0]!;
+      expect(
+        (await send(uiUrl.origin, ca, { path: '/fake-apiserver/ui/', headers: { cookie } })).status,
+      ).toBe(200);
       const exited = new Promise<[number | null, string | null]>((done) =>
         child.once('exit', (code, signal) => done([code, signal])),
       );
@@ -286,6 +252,39 @@ describe('fake-apiserver --ui', () => {
       expect(stdout).toHaveLength(2);
     } finally {
       child.kill('SIGKILL');
+      await rm(saDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('fake-apiserver/vitest with `ui: true`', () => {
+  it('provides the inspector URL with its token to the tests and prints it on stderr', async () => {
+    const provided: Partial<Record<string, FakeApiServerConnection>> = {};
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    let teardown: (() => Promise<void>) | undefined;
+    try {
+      teardown = await createGlobalSetup({ ui: true })({
+        provide: (key, value) => (provided[key] = value),
+      });
+    } finally {
+      write.mockRestore();
+    }
+    try {
+      const connection = provided.fakeApiserver!;
+      expect(connection.uiUrl).toMatch(
+        new RegExp(`^${connection.url}/fake-apiserver/ui/\\?token=[\\w-]{43}$`),
+      );
+      expect(written).toContain(`[fake-apiserver] web inspector at ${connection.uiUrl}\n`);
+      const uiUrl = new URL(connection.uiUrl!);
+      const ca = await readFile(connection.caFile, 'utf8');
+      const opened = await send(connection.url, ca, { path: `${uiUrl.pathname}${uiUrl.search}` });
+      expect(opened.status).toBe(303);
+    } finally {
+      await teardown?.();
     }
   });
 });

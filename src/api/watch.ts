@@ -7,11 +7,10 @@ import { includeObjectParameter, negotiateResponseForm } from './negotiation.js'
 import { customResourcePrinter } from '../crd/custom-resource-table.js';
 import { servedForm, tableOfStored } from './served-form.js';
 import { writeTooManyRequests } from '../server/limits.js';
+import { endStalledStream, queueBound } from '../http/slow-client.js';
 
 // Without timeoutSeconds the real server picks a random timeout in [1800 s, 3600 s].
 const DEFAULT_MIN_TIMEOUT_SECONDS = 1800;
-// How long a watch ended for a slow client may take to drain what it queued before its connection is cut.
-const SLOW_WATCHER_DRAIN_MS = 5_000;
 // The watch cache's bookmarkFrequency, and how long before a watch's deadline its last bookmark goes out.
 const BOOKMARK_FREQUENCY_MS = 60_000;
 const BOOKMARK_BEFORE_DEADLINE_MS = 2_000;
@@ -76,7 +75,7 @@ export function serveWatch(
     writeTooManyRequests(res);
     return Promise.resolve();
   }
-  const bufferBytes = server.watches?.bufferBytes ?? Infinity;
+  const queue = queueBound(res, server.watches?.bufferBytes ?? Infinity);
 
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json');
@@ -106,24 +105,18 @@ export function serveWatch(
       return finish();
     }
     let eventsLeft = fault?.type === 'endWatch' ? fault.afterEvents : Infinity;
-    // The initial state and the replayed history are sent at once and may exceed the buffer on their own:
-    // they are allowed on top of it.
-    let queueLimit = Infinity;
     if (eventsLeft <= 0) return finish();
     const send = (type: WatchEventType, object: KubeObject): void => {
       if (res.writableEnded) return;
       res.write(encode(type, object));
-      if (res.writableLength > queueLimit) return endSlowWatcher();
+      if (queue.exceeded()) return endSlowWatcher();
       if (--eventsLeft <= 0) finish();
     };
     const endSlowWatcher = (): void => {
       server.log(
         `Forcing ${ctx.info.resource} watcher close due to unresponsiveness: ${res.writableLength} bytes queued for ${ctx.user.username}`,
       );
-      finish();
-      const cut = setTimeout(() => res.destroy(), SLOW_WATCHER_DRAIN_MS);
-      cut.unref();
-      res.once('close', () => clearTimeout(cut));
+      endStalledStream(res, finish);
     };
 
     let since: number;
@@ -153,7 +146,8 @@ export function serveWatch(
       throw error;
     }
     if (res.writableEnded) return finish(); // ended by endWatchAfter while replaying
-    queueLimit = res.writableLength + bufferBytes;
+    // The initial state and the replayed history were sent at once: they are allowed on top of the bound.
+    queue.arm();
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_MIN_TIMEOUT_SECONDS * (1 + Math.random());
     timer = setTimeout(finish, timeoutSeconds * 1000);
     timer.unref();

@@ -55,7 +55,8 @@ Options:
                               on SIGTERM, how long in-flight requests may take to complete
                               (default 5s)
   --ui                        serve the web inspector at /fake-apiserver/ui/ (requests with their
-                              RBAC decisions, live; the stored objects), to loopback and admin only
+                              RBAC decisions, live; the stored objects); open the URL with its
+                              token printed on stderr
   -h, --help                  show this help
   -v, --version               show the version
 

@@ -35,11 +35,13 @@ export function createPipeline(
     res.setHeader('Cache-Control', 'no-cache, private');
     try {
       const url = parseRequestTarget(req.url);
-      // The web inspector has its own access rule (loopback or system:masters), decided before RBAC.
+      // The web inspector has its own access rule (its token, or a user RBAC lets read everything), decided
+      // before RBAC and kept out of the decision log.
       if (server.ui?.owns(url.pathname))
-        return await server.ui.handle(req, res, url, () =>
-          applyImpersonation(server, req, res, authenticate(req)),
-        );
+        return await server.ui.handle(req, res, url, {
+          authenticate: () => applyImpersonation(server, req, res, authenticate(req)),
+          decide,
+        });
       const info = parseRequestInfo(req.method ?? 'GET', requestPath(req.url), url.searchParams);
       const recording = server.audit?.begin(req, res, auditId, info);
       const requestor = authenticate(req);

@@ -15,7 +15,6 @@ import { registerFaultEndpoints } from '../faults/control-endpoints.js';
 import { addFaultRules, faultHandleMethods } from '../faults/fault-handle.js';
 import { FaultInjector } from '../faults/fault-injector.js';
 import { WebInspector } from '../ui/web-inspector.js';
-import { UI_PREFIX } from '../ui/access.js';
 import { createExpressApp } from '../http/express-app.js';
 import { createPipeline } from '../http/pipeline.js';
 import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
@@ -201,7 +200,7 @@ export async function startWithKeyMaterial(
   };
   registerFaultEndpoints(server.control!, faults);
   registerAuditEndpoints(server.control!, audit);
-  if (options.ui) server.ui = new WebInspector(server);
+  if (options.ui) server.ui = new WebInspector(server, () => ({ host, port }));
 
   const authenticatorDeps: AuthenticatorDeps = {
     tokens,
@@ -329,7 +328,7 @@ export async function startWithKeyMaterial(
       saDir,
       kubeconfigPath,
       kubeconfig,
-      uiUrl: options.ui ? `${url}${UI_PREFIX}/` : undefined,
+      uiUrl: server.ui ? `${url}${server.ui.entryPath}` : undefined,
       env: { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: String(port) },
       issueToken,
       kubeconfigFor,

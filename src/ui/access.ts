@@ -1,7 +1,17 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../auth/user-info.js';
+import { PlainTextError } from '../errors/plain-text-error.js';
 import { ApiError } from '../errors/status.js';
-import { PRIVILEGED_GROUPS } from '../rbac/authorizer.js';
+import type { RbacDecision } from '../rbac/authorizer.js';
+import type { AuthorizationAttributes } from '../rbac/types.js';
+import {
+  capabilityCookie,
+  capabilityCookieName,
+  cookieValues,
+  TOKEN_PARAMETER,
+  type InspectorCapability,
+} from './capability.js';
+import { isAllowedHost, type ListenAddress } from './host-check.js';
 
 /** Where the web inspector is served, next to the control API under fake-apiserver's own prefix. */
 export const UI_PREFIX = '/fake-apiserver/ui';
@@ -11,54 +21,114 @@ export function isInspectorPath(path: string): boolean {
   return path === UI_PREFIX || path.startsWith(`${UI_PREFIX}/`);
 }
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+/** How the pipeline identifies a client that brings a credential instead of the inspector's token. */
+export interface InspectorCredentials {
+  /**
+   * The pipeline's authentication and impersonation: throws the 401 `Status`, or returns undefined once it
+   * has answered an impersonation failure itself.
+   */
+  authenticate(): UserInfo | undefined;
+  /** The pipeline's RBAC authorizer (nothing is recorded in the decision log). */
+  decide(attributes: AuthorizationAttributes): RbacDecision;
+}
 
-/**
- * Whether a peer address is the local host: `127.0.0.0/8` or `::1`, in any spelling, IPv4-mapped
- * (`::ffff:127.0.0.1`, as a dual-stack socket reports it) included.
- */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  if (isIPv4(address)) return LOOPBACK.check(address, 'ipv4');
-  if (isIPv6(address)) return LOOPBACK.check(address, 'ipv6');
-  return false;
+/** What the inspector's access rule needs of the server. */
+export interface InspectorAccess {
+  capability: InspectorCapability;
+  listenAddress(): ListenAddress;
 }
 
 /**
- * The 403 for a remote client that is not an admin, in the authorizer's words for a non-resource path,
- * with why.
+ * What a credential's user must be allowed to do to open the inspector: `list` every resource of every
+ * API group, cluster-wide (`kubectl auth can-i list '*.*' -A`), as cluster-admin may. The inspector shows
+ * every object, Secrets included, and everyone's requests: only a user who could read all of that through
+ * the API may read it there.
  */
-export function inspectorForbidden(user: UserInfo, verb: string, path: string): ApiError {
-  return new ApiError(
-    403,
-    'Forbidden',
-    `forbidden: User ${JSON.stringify(user.username)} cannot ${verb} path ${JSON.stringify(path)}: the web inspector is served only to loopback clients and to members of ${PRIVILEGED_GROUPS.join(', ')}`,
-    {},
-  );
+function readEverything(user: UserInfo): AuthorizationAttributes {
+  return {
+    user,
+    verb: 'list',
+    isResourceRequest: true,
+    path: '',
+    namespace: '',
+    apiGroup: '*',
+    apiVersion: '*',
+    resource: '*',
+    subresource: '',
+    name: '',
+  };
+}
+
+const NEEDS_TOKEN =
+  '[fake-apiserver] the web inspector needs its token: open the URL fake-apiserver printed at start ("web inspector at https://…/fake-apiserver/ui/?token=…", or server.uiUrl), or send a credential of a user RBAC allows to list every resource. If you opened that URL and still see this, reload the page.\n';
+const WRONG_TOKEN =
+  "[fake-apiserver] that is not this web inspector's token: open the URL this server printed at start (server.uiUrl); a restarted server has a new token.\n";
+
+function refusal(code: 401 | 403, text: string): PlainTextError {
+  return new PlainTextError(code, code === 401 ? 'Unauthorized' : 'Forbidden', text);
+}
+
+function isAnonymous(user: UserInfo): boolean {
+  return user.groups.includes('system:unauthenticated');
 }
 
 /**
- * The inspector's access rule, which stands in for RBAC on its paths: a client on the local host is served
- * without its credentials being looked at (a browser has no client certificate, and an
- * `--anonymous-auth=false` server must still show it); any other client must authenticate as a member of
- * `system:masters`, or gets the 403 `Status`. The inspector shows every object, Secrets included, so RBAC
- * grants alone do not open it.
+ * The inspector's access rule, which stands in for RBAC on its paths. The `Host` header must name this
+ * server (`isAllowedHost`), or 403. Then either the token: in its cookie (`capabilityCookie`), or in the URL
+ * printed at start, which is answered with the cookie and a redirect to the same page without the token (so
+ * that it does not stay in the address bar and history); or a credential (client certificate, bearer token)
+ * of a user RBAC allows to list every resource (`readEverything`). No credential, a failed one or a wrong
+ * token get 401, a user RBAC does not allow 403: plain text saying what to do, and nothing of the store.
  *
- * `authenticate` runs the pipeline's authentication and impersonation (it throws the 401 `Status`, or
- * returns undefined once it has answered an impersonation failure itself). Returns whether to serve.
+ * Returns whether to serve; throws the refusal (`PlainTextError`), or returns false once it has answered.
  */
-export function authorizeInspector(
-  remoteAddress: string | undefined,
-  method: string,
-  path: string,
-  authenticate: () => UserInfo | undefined,
+export function admitToInspector(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  access: InspectorAccess,
+  credentials: InspectorCredentials,
 ): boolean {
-  if (isLoopbackAddress(remoteAddress)) return true;
-  const user = authenticate();
+  const listen = access.listenAddress();
+  if (!isAllowedHost(req.headers.host, listen, req.socket.localAddress)) {
+    const host = JSON.stringify((req.headers.host ?? '').slice(0, 200));
+    throw refusal(
+      403,
+      `[fake-apiserver] the web inspector does not answer to Host ${host}: only to localhost, 127.0.0.1, [::1] or the address it listens on, with its port ${listen.port} (a defence against DNS rebinding). Open the URL it printed at start.\n`,
+    );
+  }
+  const cookieName = capabilityCookieName(listen.port);
+  if (cookieValues(req.headers.cookie, cookieName).some((value) => access.capability.matches(value))) {
+    return true;
+  }
+  const method = req.method ?? 'GET';
+  const offered = url.searchParams.get(TOKEN_PARAMETER);
+  if (offered !== null && (method === 'GET' || method === 'HEAD')) {
+    if (!access.capability.matches(offered)) throw refusal(401, WRONG_TOKEN);
+    const rest = new URLSearchParams(url.searchParams);
+    rest.delete(TOKEN_PARAMETER);
+    const query = rest.toString();
+    res.statusCode = 303;
+    res.setHeader('Set-Cookie', capabilityCookie(cookieName, access.capability.token, UI_PREFIX));
+    res.setHeader('Location', `${url.pathname}${query ? `?${query}` : ''}`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.end();
+    return false;
+  }
+
+  let user: UserInfo | undefined;
+  try {
+    user = credentials.authenticate();
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 401) throw refusal(401, NEEDS_TOKEN);
+    throw error;
+  }
   if (!user) return false;
-  if (user.groups.some((g) => (PRIVILEGED_GROUPS as readonly string[]).includes(g))) return true;
-  throw inspectorForbidden(user, method.toLowerCase(), path);
+  if (credentials.decide(readEverything(user)).allowed) return true;
+  if (isAnonymous(user)) throw refusal(401, NEEDS_TOKEN);
+  throw refusal(
+    403,
+    `[fake-apiserver] User ${JSON.stringify(user.username)} may not open the web inspector: it shows every object, Secrets included, so RBAC must allow the user to list every resource of every API group (apiGroups ["*"], resources ["*"], as cluster-admin), or open the URL with its token (server.uiUrl).\n`,
+  );
 }

@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
-import type { UserInfo } from '../auth/user-info.js';
 import { badRequest, methodNotAllowed, notFound, pathNotFound } from '../errors/status.js';
 import { writeJson } from '../http/respond.js';
+import { endStalledStream, queueBound } from '../http/slow-client.js';
 import type { ServerContext } from '../server/server-context.js';
-import { authorizeInspector, isInspectorPath, UI_PREFIX } from './access.js';
+import { admitToInspector, isInspectorPath, UI_PREFIX, type InspectorCredentials } from './access.js';
+import { InspectorCapability, TOKEN_PARAMETER } from './capability.js';
+import type { ListenAddress } from './host-check.js';
 import { inspectorDecision } from './decision-view.js';
 import {
   inspectorKindByKey,
@@ -45,14 +47,24 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /**
  * The web inspector (`ui: true`, `--ui`): a page at `/fake-apiserver/ui/` showing the requests the server
  * authorized, live, with the RBAC decision and its reason, and the objects in the store. Its paths are
- * answered before RBAC, under their own access rule (`authorizeInspector`): loopback clients and
- * `system:masters` only.
+ * answered before RBAC, under their own access rule (`admitToInspector`): the `Host` must name this server,
+ * and the client must hold the token of the URL printed at start (`entryPath`) or a credential of a user RBAC
+ * allows to list every resource.
  */
 export class WebInspector {
   readonly #server: ServerContext;
+  readonly #capability = new InspectorCapability();
+  readonly #listenAddress: () => ListenAddress;
 
-  constructor(server: ServerContext) {
+  /** `listenAddress` is where the server listens once it does: the `Host` a request must name. */
+  constructor(server: ServerContext, listenAddress: () => ListenAddress) {
     this.#server = server;
+    this.#listenAddress = listenAddress;
+  }
+
+  /** The page's path with the token (`/fake-apiserver/ui/?token=…`): the one link to print or hand out. */
+  get entryPath(): string {
+    return `${UI_PREFIX}/?${TOKEN_PARAMETER}=${this.#capability.token}`;
   }
 
   /** Whether the path is the inspector's. */
@@ -60,18 +72,16 @@ export class WebInspector {
     return isInspectorPath(path);
   }
 
-  /**
-   * Answers one request under `/fake-apiserver/ui`. `authenticate` runs the pipeline's authentication and
-   * impersonation; it is called only for a client that is not on the local host. Throws `ApiError`.
-   */
+  /** Answers one request under `/fake-apiserver/ui`. Throws `ApiError`. */
   async handle(
     req: IncomingMessage,
     res: ServerResponse,
     url: URL,
-    authenticate: () => UserInfo | undefined,
+    credentials: InspectorCredentials,
   ): Promise<void> {
+    const access = { capability: this.#capability, listenAddress: this.#listenAddress };
+    if (!admitToInspector(req, res, url, access, credentials)) return;
     const method = req.method ?? 'GET';
-    if (!authorizeInspector(req.socket.remoteAddress, method, url.pathname, authenticate)) return;
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
     const subpath = url.pathname.slice(UI_PREFIX.length);
     if (subpath === '') {
@@ -130,30 +140,22 @@ export class WebInspector {
   /**
    * Server-Sent Events: `decision` (id = its `seq`, so a reconnecting page resumes after the last one it
    * saw) for every authorization decision, after the recent ones; `store` for every change to an object.
+   * A client that lets more than `watchBufferBytes` queue up is cut off as a stalled watch is (the page
+   * reconnects and resumes); the connection closes with the feed.
    */
   #serveEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const server = this.#server;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
+    const queue = queueBound(res, server.watches?.bufferBytes ?? Infinity);
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'X-Accel-Buffering': 'no',
+      Connection: 'close',
+    });
     res.write('retry: 1000\n\n');
-    const send = (event: string, data: unknown, id?: number): void => {
-      res.write(`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`);
-    };
-    const lastSeen = Number(req.headers['last-event-id']);
-    const backlog = server.authorizations?.decisions(
-      Number.isSafeInteger(lastSeen) ? { after: lastSeen } : {},
-    );
-    for (const record of backlog?.slice(-DECISION_BACKLOG) ?? []) {
-      send('decision', inspectorDecision(record), record.seq);
-    }
-    send('ready', {});
-    const unsubscribeDecisions = server.authorizations?.subscribe((record) =>
-      send('decision', inspectorDecision(record), record.seq),
-    );
-    const unsubscribeStore = server.store.subscribe((event) => send('store', inspectorStoreChange(event)));
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
 
     return new Promise<void>((done) => {
+      let unsubscribeDecisions: (() => void) | undefined;
+      let unsubscribeStore = (): void => {};
       let untrack = (): void => {};
       const finish = (): void => {
         unsubscribeDecisions?.();
@@ -163,8 +165,36 @@ export class WebInspector {
         if (!res.writableEnded) res.end();
         done();
       };
+      const write = (text: string): void => {
+        if (res.writableEnded) return;
+        res.write(text);
+        if (!queue.exceeded()) return;
+        server.log(
+          `Forcing web inspector feed close due to unresponsiveness: ${res.writableLength} bytes queued for ${req.socket.remoteAddress ?? 'a client'}`,
+        );
+        endStalledStream(res, finish);
+      };
+      const send = (event: string, data: unknown, id?: number): void =>
+        write(`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`);
+      const heartbeat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+      heartbeat.unref();
       untrack = server.trackStream(finish);
       res.on('close', finish);
+
+      const lastSeen = Number(req.headers['last-event-id']);
+      const backlog = server.authorizations?.decisions(
+        Number.isSafeInteger(lastSeen) ? { after: lastSeen } : {},
+      );
+      for (const record of backlog?.slice(-DECISION_BACKLOG) ?? []) {
+        send('decision', inspectorDecision(record), record.seq);
+      }
+      send('ready', {});
+      // The backlog was sent at once: it is allowed on top of the bound.
+      queue.arm();
+      unsubscribeDecisions = server.authorizations?.subscribe((record) =>
+        send('decision', inspectorDecision(record), record.seq),
+      );
+      unsubscribeStore = server.store.subscribe((event) => send('store', inspectorStoreChange(event)));
     });
   }
 }

@@ -14,4 +14,6 @@ export interface FakeApiServerConnection {
   adminKeyFile: string;
   /** `https://host:port/fake-apiserver/v1`: `POST reset`, `POST snapshots`, `POST clock`, `POST mounts`. */
   controlUrl: string;
+  /** With `ui: true`: the web inspector's URL with its token (also printed on stderr at start). */
+  uiUrl?: string;
 }

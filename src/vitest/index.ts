@@ -52,8 +52,9 @@ function adminCredentials(kubeconfig: string): { cert: string; key: string } {
 /**
  * Builds a vitest `globalSetup` function: it starts the server on a free port with a temporary sa-dir and
  * kubeconfig, sets `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` for the test workers, provides the
- * connection details to `inject('fakeApiserver')`, resets the server before each watch-mode re-run, and
- * closes everything at teardown.
+ * connection details to `inject('fakeApiserver')` (with `ui: true`, the inspector's URL with its token too,
+ * also printed on stderr), resets the server before each watch-mode re-run, and closes everything at
+ * teardown.
  */
 export function createGlobalSetup(options: GlobalSetupOptions = {}) {
   const { resetOnRerun = true, ...serverOptions } = options;
@@ -84,7 +85,9 @@ export function createGlobalSetup(options: GlobalSetupOptions = {}) {
       adminCertFile,
       adminKeyFile,
       controlUrl: `${server.url}${CONTROL_PREFIX}`,
+      ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}),
     });
+    if (server.uiUrl) process.stderr.write(`[fake-apiserver] web inspector at ${server.uiUrl}\n`);
     if (resetOnRerun) project.onTestsRerun?.(() => server.reset());
     return async () => {
       await server.close();
