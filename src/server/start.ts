@@ -119,7 +119,11 @@ export async function startWithKeyMaterial(
   const tokens = ServiceAccountTokenIssuer.fromKey(signingKey);
 
   const clock = options.clock ?? systemClock;
-  const journal = options.dataDir ? StoreJournal.open(options.dataDir) : undefined;
+  // Skipped data-dir records are reported even when no log was asked for: they are not served any more.
+  const warn = options.log
+    ? (message: string) => log(`warning: ${message}`)
+    : (message: string) => process.stderr.write(`[fake-apiserver] warning: ${message}\n`);
+  const journal = options.dataDir ? StoreJournal.open(options.dataDir, { warn }) : undefined;
   const store = new ObjectStore({
     clock,
     log,
