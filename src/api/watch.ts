@@ -1,6 +1,12 @@
-import { ApiError } from '../errors/status.js';
+import { ApiError, internalError } from '../errors/status.js';
 import type { KubeObject } from '../registry/resource-kind.js';
-import type { ObjectPredicate, Scope, StoreWatch, WatchEventType } from '../store/object-store.js';
+import {
+  describeError,
+  type ObjectPredicate,
+  type Scope,
+  type StoreWatch,
+  type WatchEventType,
+} from '../store/object-store.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import type { ListOptions } from './list-options.js';
 import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
@@ -106,11 +112,35 @@ export function serveWatch(
     }
     let eventsLeft = fault?.type === 'endWatch' ? fault.afterEvents : Infinity;
     if (eventsLeft <= 0) return finish();
+    const describeWatch = (): string =>
+      `watch of ${ctx.info.resource}${scope.namespace === undefined ? '' : ` in ${scope.namespace}`} for ${ctx.user.username}`;
     const send = (type: WatchEventType, object: KubeObject): void => {
       if (res.writableEnded) return;
-      res.write(encode(type, object));
+      let line: string;
+      try {
+        line = encode(type, object);
+      } catch (error) {
+        // As WatchServer.HandleHTTP does when an event cannot be encoded: log it and end the stream.
+        server.log(`${describeWatch()} ended: unable to encode watch object: ${describeError(error)}`);
+        finish();
+        return;
+      }
+      res.write(line);
       if (queue.exceeded()) return endSlowWatcher();
       if (--eventsLeft <= 0) finish();
+    };
+    // A change this watch cannot be filtered on (its stored object is not what the filter expects) ends it
+    // with an InternalError ERROR event, as the etcd3 watcher does with an object it cannot prepare
+    // (transform → sendError → transformErrorToEvent: apierrors.NewInternalError); the other watchers and the
+    // write that made the change are not affected.
+    // https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/storage/etcd3/watcher.go
+    const fail = (error: unknown): void => {
+      server.log(`${describeWatch()} ended with an InternalError event: ${describeError(error)}`);
+      if (!res.writableEnded) {
+        const message = error instanceof Error ? error.message : String(error);
+        res.write(`${JSON.stringify({ type: 'ERROR', object: internalError(message).toStatus() })}\n`);
+      }
+      finish();
     };
     const endSlowWatcher = (): void => {
       server.log(
@@ -119,31 +149,32 @@ export function serveWatch(
       endStalledStream(res, finish);
     };
 
-    let since: number;
-    const fromNow = !options.resourceVersion || options.resourceVersion === '0';
-    if (options.sendInitialEvents === true || (options.sendInitialEvents === undefined && fromNow)) {
-      // Legacy watches from "now" and WatchList requests (resourceVersionMatch=NotOlderThan: the latest
-      // state is new enough) both begin with the current state as ADDED events.
-      const { items, resourceVersion } = server.store.list(scope, predicate);
-      for (const item of items) send('ADDED', item);
-      since = resourceVersion;
-      if (options.sendInitialEvents && options.allowWatchBookmarks && !res.writableEnded) {
-        res.write(encode('BOOKMARK', bookmarkObject(scope, since, true)));
-      }
-    } else if (fromNow) {
-      since = server.store.resourceVersion;
-    } else {
-      since = Number(options.resourceVersion);
-    }
     try {
-      watch = server.store.watch(scope, since, predicate, send);
+      let since: number;
+      const fromNow = !options.resourceVersion || options.resourceVersion === '0';
+      if (options.sendInitialEvents === true || (options.sendInitialEvents === undefined && fromNow)) {
+        // Legacy watches from "now" and WatchList requests (resourceVersionMatch=NotOlderThan: the latest
+        // state is new enough) both begin with the current state as ADDED events.
+        const { items, resourceVersion } = server.store.list(scope, predicate);
+        for (const item of items) send('ADDED', item);
+        since = resourceVersion;
+        if (options.sendInitialEvents && options.allowWatchBookmarks && !res.writableEnded) {
+          res.write(encode('BOOKMARK', bookmarkObject(scope, since, true)));
+        }
+      } else if (fromNow) {
+        since = server.store.resourceVersion;
+      } else {
+        since = Number(options.resourceVersion);
+      }
+      watch = server.store.watch(scope, since, predicate, send, fail);
     } catch (error) {
       if (error instanceof ApiError) {
         res.write(`${JSON.stringify({ type: 'ERROR', object: error.toStatus() })}\n`);
         finish();
         return;
       }
-      throw error;
+      fail(error);
+      return;
     }
     if (res.writableEnded) return finish(); // ended by endWatchAfter while replaying
     // The initial state and the replayed history were sent at once: they are allowed on top of the bound.

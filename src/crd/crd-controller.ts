@@ -1,7 +1,7 @@
 import type { KindRegistry } from '../registry/kind-registry.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import type { Clock } from '../server/clock.js';
-import type { ObjectStore } from '../store/object-store.js';
+import { describeError, type ObjectStore } from '../store/object-store.js';
 import { createCustomResourceDefinitionKind } from './crd-kind.js';
 import { kindsOfCustomResourceDefinition } from './custom-resource-kinds.js';
 
@@ -18,6 +18,7 @@ export function startCrdController(deps: {
   registry: KindRegistry;
   store: ObjectStore;
   clock: Clock;
+  log: (message: string) => void;
 }): () => void {
   const { registry, store } = deps;
   const crdKind = createCustomResourceDefinitionKind(deps.clock);
@@ -51,7 +52,16 @@ export function startCrdController(deps: {
     });
   };
 
-  for (const crd of store.list({ kind: crdKind }).items) serve(crd);
+  // One stored CRD that cannot be served (a data dir written by an older version) must not stop the start.
+  for (const crd of store.list({ kind: crdKind }).items) {
+    try {
+      serve(crd);
+    } catch (error) {
+      deps.log(
+        `cannot serve the CustomResourceDefinition ${crd.metadata?.name ?? ''}: ${describeError(error)}`,
+      );
+    }
+  }
   return store.subscribe((event) => {
     if (event.kindKey !== CRD_KIND_KEY) return;
     if (event.type === 'DELETED') withdraw(event.object);

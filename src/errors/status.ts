@@ -78,7 +78,8 @@ export class ApiError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      // StatusReasonUnknown is empty, and `omitempty`.
+      ...(this.reason ? { reason: this.reason } : {}),
       code: this.code,
     };
     if (this.details) {

@@ -118,14 +118,19 @@ export async function startWithKeyMaterial(
   const tokens = ServiceAccountTokenIssuer.fromKey(signingKey);
 
   const clock = options.clock ?? systemClock;
-  const journal = options.dataDir ? StoreJournal.open(options.dataDir) : undefined;
+  // Skipped data-dir records are reported even when no log was asked for: they are not served any more.
+  const warn = options.log
+    ? (message: string) => log(`warning: ${message}`)
+    : (message: string) => process.stderr.write(`[fake-apiserver] warning: ${message}\n`);
+  const journal = options.dataDir ? StoreJournal.open(options.dataDir, { warn }) : undefined;
   const store = new ObjectStore({
     clock,
+    log,
     ...(journal ? { onCommit: journal.commit } : {}),
     ...(journal?.restored ? { initial: journal.restored } : {}),
   });
   // Before any object is loaded, so that CRDs (fixtures, a data dir's state) serve their kinds at once.
-  const crdController = startCrdController({ registry, store, clock });
+  const crdController = startCrdController({ registry, store, clock, log });
   // A data dir holding state is served as it was left: fixtures and the bootstrap policy seed an empty one.
   const seed = !journal?.restored;
   const logs = new PodLogStore();
@@ -133,7 +138,7 @@ export async function startWithKeyMaterial(
     const kind = registry.byApiVersionKind(obj.apiVersion!, obj.kind!)!;
     store.create(kind, obj);
   }
-  const onCreated = createControllers(store, tokens, pki.ca.cert);
+  const onCreated = createControllers(store, tokens, pki.ca.cert, log);
   for (const { kind, object } of seed ? fixtures.objects : []) {
     if (kind.namespaced) {
       const ns = object.metadata?.namespace ?? 'default';
@@ -154,7 +159,7 @@ export async function startWithKeyMaterial(
   // Controllers run once everything is loaded, so that a Secret may come before its service account.
   for (const namespace of store.list({ kind: namespaceKind }).items) onCreated(namespaceKind, namespace);
   for (const secret of store.list({ kind: secretKind }).items) onCreated(secretKind, secret);
-  const aggregation = startClusterRoleAggregation(store);
+  const aggregation = startClusterRoleAggregation(store, log);
   if (seed) linkOwnerReferences(store, registry);
   const lifecycle = startLifecycleControllers({ store, registry, clock, logs, log });
   journal?.startJournal(store.snapshot());

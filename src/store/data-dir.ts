@@ -15,9 +15,11 @@ export const SNAPSHOT_FILE = 'snapshot.json';
 export const JOURNAL_FILE = 'journal.jsonl';
 /** The pid of the server using the directory. */
 export const LOCK_FILE = 'lock';
+/** Records that could not be loaded at a start, kept rather than lost when the snapshot is compacted. */
+export const SKIPPED_FILE = 'skipped.jsonl';
 /** The key cache a data dir holds, unless another one is named. */
 const KEYS_DIR = 'keys';
-const OURS = new Set([SNAPSHOT_FILE, JOURNAL_FILE, LOCK_FILE, KEYS_DIR]);
+const OURS = new Set([SNAPSHOT_FILE, JOURNAL_FILE, LOCK_FILE, SKIPPED_FILE, KEYS_DIR]);
 const isTemporary = (name: string) => name.startsWith(`${SNAPSHOT_FILE}.`) && name.endsWith('.tmp');
 
 /** A developer error about the data dir `dir`. */

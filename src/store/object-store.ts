@@ -30,6 +30,21 @@ export interface StoreEvent {
 /** Selects which objects a list or watch sees. */
 export type ObjectPredicate = (obj: KubeObject) => boolean;
 
+/**
+ * Reports a listener or watch that threw while a change was delivered: the store's `log` option, or
+ * stderr when none was given.
+ */
+function defaultLog(message: string): void {
+  process.stderr.write(`[fake-apiserver] ${message}\n`);
+}
+
+/** A registered recipient of changes; `deliver` is called with every change, in resourceVersion order. */
+interface Listener {
+  deliver(event: StoreEvent): void;
+  /** What to do when `deliver` throws. */
+  failed(error: unknown, event: StoreEvent): void;
+}
+
 /** A live watch registered with the store. */
 export interface StoreWatch {
   /** Stops delivering events. Idempotent. */
@@ -86,10 +101,14 @@ export class ObjectStore {
   readonly #lastChange = new Map<string, number>();
   readonly #history: StoreEvent[] = [];
   readonly #historyLimit: number;
-  readonly #watchers = new Set<(event: StoreEvent) => void>();
+  readonly #listeners = new Set<Listener>();
+  /** Changes recorded but not yet delivered to every listener (see `#record`). */
+  readonly #undelivered: StoreEvent[] = [];
+  #delivering = false;
 
   readonly #clock: Clock;
   readonly #onCommit: ((events: readonly StoreEvent[]) => void) | undefined;
+  readonly #log: (message: string) => void;
 
   /**
    * @param options.initial objects (and the resourceVersion) to start from, as a restart does: kept as
@@ -97,6 +116,8 @@ export class ObjectStore {
    * @param options.onCommit receives every change before it is applied or seen by a watcher (persistence),
    *   the changes of one `replaceAll` together; if it throws, nothing is changed and the error reaches the
    *   caller.
+   * @param options.log where a watcher or listener that throws is reported (the server's log); stderr by
+   *   default. The change itself stands: it is committed before anyone hears of it.
    */
   constructor(
     options: {
@@ -104,11 +125,13 @@ export class ObjectStore {
       clock?: Clock;
       initial?: StoreSnapshot;
       onCommit?: (events: readonly StoreEvent[]) => void;
+      log?: (message: string) => void;
     } = {},
   ) {
     this.#historyLimit = options.historyLimit ?? DEFAULT_HISTORY;
     this.#clock = options.clock ?? systemClock;
     this.#onCommit = options.onCommit;
+    this.#log = options.log ?? defaultLog;
     if (options.initial) {
       this.#resourceVersion = options.initial.resourceVersion;
       for (const [kindKey, objects] of options.initial.buckets) {
@@ -391,21 +414,30 @@ export class ObjectStore {
    * Delivers, in resourceVersion order, every change in scope after `sinceVersion` (replayed from
    * history), then live changes. Objects that stop or start matching `predicate` are seen as DELETED
    * or ADDED, as the watch cache does. Throws 410 Expired when `sinceVersion` has left the history.
+   *
+   * When `predicate` or `onEvent` throws, the change still stands and the other watchers still get it:
+   * with `onError` the watch is stopped and `onError` is told (a client's watch ends with an ERROR event);
+   * without it the error is logged and the watch goes on (a controller must not die of one bad object).
    */
   watch(
     scope: Scope,
     sinceVersion: number,
     predicate: ObjectPredicate,
     onEvent: (type: WatchEventType, object: KubeObject) => void,
+    onError?: (error: unknown) => void,
   ): StoreWatch {
     if (sinceVersion < this.oldestWatchableVersion) {
       throw expired(`too old resource version: ${sinceVersion} (${this.oldestWatchableVersion + 1})`);
     }
     const kindKey = kindKeyOf(scope.kind);
+    // Changes recorded before the watch began (replayed below) may still be on their way to the other
+    // listeners when it is registered: each is delivered once.
+    let seen = sinceVersion;
     const deliver = (event: StoreEvent): void => {
+      if (event.resourceVersion <= seen) return;
+      seen = event.resourceVersion;
       if (event.kindKey !== kindKey) return;
       if (scope.namespace !== undefined && event.namespace !== scope.namespace) return;
-      if (event.resourceVersion <= sinceVersion) return;
       const now = event.type !== 'DELETED' && predicate(event.object);
       const before = event.previous !== undefined && predicate(event.previous);
       let type: WatchEventType | undefined;
@@ -417,27 +449,61 @@ export class ObjectStore {
       if (!type) return;
       onEvent(type, event.object);
     };
-    for (const event of this.#history) deliver(event);
-    this.#watchers.add(deliver);
     let stopped = false;
-    return {
-      stop: () => {
-        if (stopped) return;
-        stopped = true;
-        this.#watchers.delete(deliver);
+    const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      this.#listeners.delete(listener);
+    };
+    const listener: Listener = {
+      deliver,
+      failed: (error, event) => {
+        if (!onError) {
+          this.#log(
+            `a ${describeWatch(scope)} watcher failed on ${describeEvent(event)}: ${describeError(error)}`,
+          );
+          return;
+        }
+        stop();
+        try {
+          onError(error);
+        } catch (secondError) {
+          this.#log(
+            `a ${describeWatch(scope)} watcher failed on ${describeEvent(event)}: ${describeError(error)}; then its error handler failed: ${describeError(secondError)}`,
+          );
+        }
       },
     };
+    for (const event of this.#history) {
+      if (stopped) break;
+      try {
+        deliver(event);
+      } catch (error) {
+        listener.failed(error, event);
+      }
+    }
+    if (!stopped) this.#listeners.add(listener);
+    return { stop };
   }
 
   /**
    * Calls `listener` with every change to any kind from now on (what a watch of each kind would see,
-   * unfiltered), for observers such as the web inspector. Returns the function that stops it.
+   * unfiltered), for observers such as the web inspector and the controllers. A listener that throws is
+   * logged and stays subscribed; the change stands and the other listeners still get it. Returns the
+   * function that stops it.
    */
   subscribe(listener: (event: StoreEvent) => void): () => void {
-    const deliver = (event: StoreEvent): void => listener(event);
-    this.#watchers.add(deliver);
+    const from = this.#resourceVersion;
+    const subscribed: Listener = {
+      deliver: (event) => {
+        if (event.resourceVersion > from) listener(event);
+      },
+      failed: (error, event) =>
+        this.#log(`a store listener failed on ${describeEvent(event)}: ${describeError(error)}`),
+    };
+    this.#listeners.add(subscribed);
     return () => {
-      this.#watchers.delete(deliver);
+      this.#listeners.delete(subscribed);
     };
   }
 
@@ -454,8 +520,57 @@ export class ObjectStore {
     this.#history.push(event);
     if (this.#history.length > this.#historyLimit)
       this.#history.splice(0, this.#history.length - this.#historyLimit);
-    for (const watcher of [...this.#watchers]) watcher(event);
+    this.#undelivered.push(event);
+    this.#deliverAll();
   }
+
+  /**
+   * Hands each recorded change to every listener, in resourceVersion order. A listener that writes (the
+   * role aggregation controller) records a change while the current one is being delivered: that one waits
+   * until every listener has the current one, so no watcher sees a later version before an earlier one.
+   * Each listener is isolated: one that throws is dealt with by its `failed`, and the others still get the
+   * change, so a committed write is never answered as failed.
+   */
+  #deliverAll(): void {
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      for (let event = this.#undelivered.shift(); event; event = this.#undelivered.shift()) {
+        for (const listener of [...this.#listeners]) {
+          if (!this.#listeners.has(listener)) continue;
+          try {
+            listener.deliver(event);
+          } catch (error) {
+            try {
+              listener.failed(error, event);
+            } catch (failure) {
+              this.#log(`a store listener failed on ${describeEvent(event)}: ${describeError(failure)}`);
+            }
+          }
+        }
+      }
+    } finally {
+      this.#delivering = false;
+    }
+  }
+}
+
+function describeWatch(scope: Scope): string {
+  const resource = scope.kind.group ? `${scope.kind.resource}.${scope.kind.group}` : scope.kind.resource;
+  return scope.namespace === undefined ? resource : `${resource} (namespace ${scope.namespace})`;
+}
+
+function describeEvent(event: StoreEvent): string {
+  const name = event.object.metadata?.name ?? '';
+  const where = event.namespace ? `${event.namespace}/${name}` : name;
+  return `${event.type} ${event.kindKey.replace(/^\//, '')} ${where} (resourceVersion ${event.resourceVersion})`;
+}
+
+/** An error's message (and the first line of its stack, which says where). */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const at = error.stack?.split('\n').find((line) => line.trimStart().startsWith('at '));
+  return at ? `${error.message} (${at.trim()})` : error.message;
 }
 
 function sameButResourceVersion(a: KubeObject, b: KubeObject): boolean {

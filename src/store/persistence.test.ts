@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configMapKind, namespaceKind } from '../registry/built-in-kinds.js';
 import { checkDataDir, keyCacheDirOf } from './data-dir.js';
 import { ObjectStore } from './object-store.js';
-import { StoreJournal } from './persistence.js';
+import { loadRecord, StoreJournal } from './persistence.js';
 
 const open: StoreJournal[] = [];
 afterEach(() => {
@@ -100,21 +100,102 @@ describe('StoreJournal', () => {
     expect(third.store.get(configMapKind, 'default', 'a')!.data).toEqual({ value: '1' });
   });
 
-  it('refuses a journal with a broken line in the middle, naming the file and line', () => {
+  it('skips a broken journal line in the middle, reports it, keeps it, and issues versions above it', () => {
+    const dir = newDir();
+    const first = storeOn(dir);
+    first.store.create(configMapKind, configMap('a', '1'));
+    first.store.create(configMapKind, configMap('b', '1'));
+    first.journal.close();
+    // Line 3 is garbage; the delete after it is a change like any other.
+    appendFileSync(
+      join(dir, 'journal.jsonl'),
+      'garbage\n{"rv":4,"type":"DELETED","kind":"/configmaps","key":"default/a"}\n',
+    );
+    const warnings: string[] = [];
+    const journal = StoreJournal.open(dir, { warn: (message) => warnings.push(message) });
+    open.push(journal);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^data dir .*: skipped journal\.jsonl line 3: not JSON \(.*\); it is kept in .*skipped\.jsonl$/,
+      ),
+    ]);
+    const store = new ObjectStore({ initial: journal.restored! });
+    expect(store.list({ kind: configMapKind }).items.map((c) => c.metadata!.name)).toEqual(['b']);
+    expect(store.resourceVersion).toBe(4);
+    const kept = readFileSync(join(dir, 'skipped.jsonl'), 'utf8').trim().split('\n');
+    expect(kept.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ source: 'journal.jsonl line 3', line: 'garbage' }),
+    ]);
+  });
+
+  it('counts a skipped last change as a version handed out, so the next one is above it', () => {
     const dir = newDir();
     const first = storeOn(dir);
     first.store.create(configMapKind, configMap('a', '1'));
     first.journal.close();
-    appendFileSync(
-      join(dir, 'journal.jsonl'),
-      'garbage\n{"rv":5,"type":"DELETED","kind":"/configmaps","key":"default/a"}\n',
+    appendFileSync(join(dir, 'journal.jsonl'), '{"rv":2,"type":"MODIFIED"}\n{"rv":3,"type":"ADD\n');
+    const journal = StoreJournal.open(dir, { warn: () => {} });
+    open.push(journal);
+    expect(journal.restored!.resourceVersion).toBe(3);
+  });
+
+  it('skips each object that cannot be loaded, names it and why, and loads the rest', () => {
+    const dir = newDir();
+    const first = storeOn(dir);
+    first.store.create(configMapKind, configMap('good', '1'));
+    first.journal.close();
+    storeOn(dir).journal.close(); // compacted into the snapshot
+    const snapshot = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')) as {
+      objects: unknown[];
+    };
+    const good = snapshot.objects[0] as { object: { metadata: Record<string, unknown> } };
+    const variant = (name: string, metadata: Record<string, unknown>) => ({
+      kind: '/configmaps',
+      key: `default/${name}`,
+      object: { ...good.object, metadata: { ...good.object.metadata, name, ...metadata } },
+    });
+    snapshot.objects.push(
+      { kind: '/configmaps', key: 'default/not-an-object', object: 'text' },
+      variant('elsewhere', { name: 'other' }),
+      variant('no-version', { resourceVersion: undefined }),
+      variant('refused', {}),
+      { kind: 7 },
     );
-    expect(() => StoreJournal.open(dir)).toThrow(
-      expect.objectContaining({
-        code: 'DATA_DIR_CORRUPT',
-        message: expect.stringContaining('journal.jsonl: line 2 is not JSON'),
-      }),
-    );
+    writeFileSync(join(dir, 'snapshot.json'), JSON.stringify(snapshot));
+    const warnings: string[] = [];
+    const journal = StoreJournal.open(dir, {
+      warn: (message) => warnings.push(message),
+      check: (kind, object) => {
+        if (object.metadata?.name === 'refused') throw new Error(`the ${kind} check refuses it`);
+        return object;
+      },
+    });
+    open.push(journal);
+    const store = new ObjectStore({ initial: journal.restored! });
+    expect(store.list({ kind: configMapKind }).items.map((c) => c.metadata!.name)).toEqual(['good']);
+    const reasons = warnings.map((message) => message.replace(/^data dir [^:]*: skipped /, '').split(';')[0]);
+    expect(reasons).toEqual([
+      'snapshot.json object 6: not an object record (kind, key, object)',
+      'snapshot.json object 2 (configmaps default/not-an-object): the object is "text", not a JSON object',
+      'snapshot.json object 3 (configmaps default/elsewhere): it is stored under the key "default/elsewhere", which is not its namespace/name',
+      'snapshot.json object 4 (configmaps default/no-version): metadata.resourceVersion is missing, not a resourceVersion',
+      'snapshot.json object 5 (configmaps default/refused): the /configmaps check refuses it',
+    ]);
+  });
+
+  it('loads an object through the check, which may give back another form of it', () => {
+    const object = {
+      metadata: { name: 'a', namespace: 'default', resourceVersion: '3', labels: null },
+    };
+    const record = { source: 'test', kind: '/configmaps', key: 'default/a', object };
+    expect(loadRecord(record)).toBe(object);
+    const decoded = loadRecord(record, (_kind, obj) => ({
+      ...obj,
+      metadata: { ...obj.metadata, labels: {} },
+    }));
+    expect(decoded.metadata!.labels).toEqual({});
+    expect(() => loadRecord({ ...record, key: '/a' })).not.toThrow();
+    expect(() => loadRecord({ ...record, key: 'other/a' })).toThrow(/not its namespace\/name/);
   });
 
   it('refuses a change it cannot write, and the store keeps its state', () => {

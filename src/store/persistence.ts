@@ -1,4 +1,5 @@
 import {
+  appendFileSync,
   closeSync,
   fdatasyncSync,
   fsyncSync,
@@ -12,8 +13,17 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FakeApiServerError } from '../errors/developer-error.js';
-import { checkDataDir, dataDirUnusable, FORMAT, JOURNAL_FILE, LOCK_FILE, SNAPSHOT_FILE } from './data-dir.js';
+import {
+  checkDataDir,
+  dataDirUnusable,
+  FORMAT,
+  JOURNAL_FILE,
+  LOCK_FILE,
+  SKIPPED_FILE,
+  SNAPSHOT_FILE,
+} from './data-dir.js';
 import type { KubeObject } from '../registry/resource-kind.js';
+import { isJsonObject } from '../json/json-object.js';
 import { storeKeyOf, type StoreEvent, type StoreSnapshot, type WatchEventType } from './object-store.js';
 
 /** Data dirs held by journals of this process (the lock file's pid cannot tell them apart). */
@@ -33,6 +43,31 @@ interface SnapshotFile {
   format: string;
   resourceVersion: number;
   objects: { kind: string; key: string; object: KubeObject }[];
+}
+
+/** One object as a data dir holds it: what `loadRecord` loads. */
+export interface DataDirRecord {
+  /** Where it was read, to name it in a warning: `snapshot.json object 3`, `journal.jsonl line 12`. */
+  source: string;
+  /** The store's key of its kind (`group/resource`, `/configmaps` for the core group). */
+  kind: string;
+  /** Its key in that kind's bucket: `namespace/name`, `/name` when cluster-scoped. */
+  key: string;
+  object: unknown;
+}
+
+/**
+ * A check of one object as it is loaded, after `loadRecord`'s own (such as the typed decode of its kind):
+ * returns the object to load, or throws to have it reported and skipped.
+ */
+export type RecordCheck = (kind: string, object: KubeObject) => KubeObject;
+
+/** How `StoreJournal.open` reads a data dir. */
+export interface DataDirLoadOptions {
+  /** Told of each record that is skipped, with where it was, what it is and why. */
+  warn?: (message: string) => void;
+  /** Run on every object loaded; what it throws skips the object like any other failure. */
+  check?: RecordCheck;
 }
 
 function processAlive(pid: number): boolean {
@@ -68,8 +103,12 @@ export class StoreJournal {
     this.restored = restored;
   }
 
-  /** Checks and locks the data dir (creating it, 0700, if missing) and reads what it holds. */
-  static open(dataDir: string): StoreJournal {
+  /**
+   * Checks and locks the data dir (creating it, 0700, if missing) and reads what it holds. A record that
+   * cannot be loaded (see `loadRecord`) is skipped: `options.warn` is told, it is kept in `skipped.jsonl`,
+   * and the rest loads. Only a snapshot file that cannot be read as a whole is refused.
+   */
+  static open(dataDir: string, options: DataDirLoadOptions = {}): StoreJournal {
     const dir = resolve(dataDir);
     checkDataDir(dir);
     try {
@@ -82,7 +121,7 @@ export class StoreJournal {
     }
     lock(dir);
     try {
-      return new StoreJournal(dir, readState(dir));
+      return new StoreJournal(dir, readState(dir, options));
     } catch (error) {
       unlock(dir);
       throw error;
@@ -210,15 +249,96 @@ function readText(file: string): string | undefined {
   }
 }
 
-/** The snapshot with the journal replayed over it; undefined when the directory holds neither. */
-function readState(dir: string): StoreSnapshot | undefined {
+/** What a record was skipped for, kept in `skipped.jsonl` so that nothing unread is thrown away. */
+interface SkippedRecord {
+  source: string;
+  reason: string;
+  kind?: unknown;
+  key?: unknown;
+  object?: unknown;
+  /** The journal line itself, when it could not be parsed. */
+  line?: string;
+}
+
+/**
+ * Loads one object of a data dir: checks that it is an object with `metadata`, a name and a namespace that
+ * agree with the key it is stored under and a resourceVersion, then runs `check` on it. Throws, with the
+ * reason, when it cannot be loaded; the caller reports and skips it.
+ */
+export function loadRecord(record: DataDirRecord, check?: RecordCheck): KubeObject {
+  const { key, object } = record;
+  if (!isJsonObject(object)) throw new Error(`the object is ${describeJson(object)}, not a JSON object`);
+  const metadata = object.metadata;
+  if (!isJsonObject(metadata)) throw new Error(`metadata is ${describeJson(metadata)}, not a JSON object`);
+  const { name, namespace, resourceVersion } = metadata;
+  if (typeof name !== 'string' || name === '') {
+    throw new Error(`metadata.name is ${describeJson(name)}, not a name`);
+  }
+  if (namespace !== undefined && typeof namespace !== 'string') {
+    throw new Error(`metadata.namespace is ${describeJson(namespace)}, not a namespace`);
+  }
+  const slash = key.indexOf('/');
+  const keyNamespace = key.slice(0, slash);
+  if (slash < 0 || key.slice(slash + 1) !== name || (keyNamespace !== '' && keyNamespace !== namespace)) {
+    throw new Error(`it is stored under the key ${JSON.stringify(key)}, which is not its namespace/name`);
+  }
+  if (typeof resourceVersion !== 'string' || !/^[1-9][0-9]*$/.test(resourceVersion)) {
+    throw new Error(`metadata.resourceVersion is ${describeJson(resourceVersion)}, not a resourceVersion`);
+  }
+  return check ? check(record.kind, object as KubeObject) : (object as KubeObject);
+}
+
+function describeJson(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** A journal line as a change: throws, with the reason, when it is not one. */
+function parseJournalLine(line: string): JournalEntry {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch (error) {
+    throw new Error(`not JSON (${(error as Error).message})`);
+  }
+  if (!isJsonObject(entry)) throw new Error('not a change: not a JSON object');
+  const { rv, type, kind, key, object } = entry;
+  if (typeof rv !== 'number' || !Number.isSafeInteger(rv) || rv < 1) {
+    throw new Error(`not a change: rv is ${describeJson(rv)}`);
+  }
+  if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') {
+    throw new Error(`not a change: type is ${describeJson(type)}`);
+  }
+  if (typeof kind !== 'string' || typeof key !== 'string') throw new Error('not a change: no kind and key');
+  if (type !== 'DELETED' && object === undefined) throw new Error(`not a change: ${type} without an object`);
+  return entry as unknown as JournalEntry;
+}
+
+/**
+ * The snapshot with the journal replayed over it; undefined when the directory holds neither. Each record
+ * that cannot be loaded is skipped (and reported, and kept in `skipped.jsonl`): one bad object never keeps
+ * the server from starting on the rest.
+ */
+function readState(dir: string, options: DataDirLoadOptions): StoreSnapshot | undefined {
   const snapshotFile = join(dir, SNAPSHOT_FILE);
   const journalFile = join(dir, JOURNAL_FILE);
   const snapshotText = readText(snapshotFile);
   const journalText = readText(journalFile);
   if (snapshotText === undefined && !journalText) return undefined;
 
-  const buckets = new Map<string, Map<string, KubeObject>>();
+  const skipped: SkippedRecord[] = [];
+  const skip = (entry: SkippedRecord): void => {
+    skipped.push(entry);
+    const what =
+      typeof entry.kind === 'string' && typeof entry.key === 'string'
+        ? ` (${entry.kind.replace(/^\//, '')} ${entry.key.replace(/^\//, '')})`
+        : '';
+    options.warn?.(
+      `data dir ${dir}: skipped ${entry.source}${what}: ${entry.reason}; it is kept in ${join(dir, SKIPPED_FILE)}`,
+    );
+  };
+  const buckets = new Map<string, Map<string, DataDirRecord>>();
   const bucketOf = (kind: string) => {
     let bucket = buckets.get(kind);
     if (!bucket) buckets.set(kind, (bucket = new Map()));
@@ -233,27 +353,91 @@ function readState(dir: string): StoreSnapshot | undefined {
       throw corrupt(snapshotFile, `not JSON (${(error as Error).message})`);
     }
     if (parsed?.format !== FORMAT) throw corrupt(snapshotFile, `not in the format ${FORMAT}`);
+    if (!Number.isSafeInteger(parsed.resourceVersion) || !Array.isArray(parsed.objects)) {
+      throw corrupt(snapshotFile, 'has no resourceVersion or no objects');
+    }
     resourceVersion = parsed.resourceVersion;
-    for (const { kind, key, object } of parsed.objects) bucketOf(kind).set(key, object);
+    parsed.objects.forEach((entry: unknown, index) => {
+      const source = `${SNAPSHOT_FILE} object ${index + 1}`;
+      if (!isJsonObject(entry) || typeof entry.kind !== 'string' || typeof entry.key !== 'string') {
+        skip({ source, reason: 'not an object record (kind, key, object)', object: entry });
+        return;
+      }
+      bucketOf(entry.kind).set(entry.key, { source, kind: entry.kind, key: entry.key, object: entry.object });
+    });
   }
 
   // Each change is one write ending in a newline: text after the last newline is a write cut short by a
   // crash, never acknowledged, so it is dropped.
   const lines = (journalText ?? '').split('\n').slice(0, -1);
+  // The resourceVersions of skipped changes were handed out too: the next one issued stays above them.
+  let floor = resourceVersion;
+  let last = resourceVersion;
   lines.forEach((line, index) => {
+    const source = `${JOURNAL_FILE} line ${index + 1}`;
     let entry: JournalEntry;
     try {
-      entry = JSON.parse(line) as JournalEntry;
+      entry = parseJournalLine(line);
     } catch (error) {
-      throw corrupt(journalFile, `line ${index + 1} is not JSON (${(error as Error).message})`);
+      // Each line is one change, one version after the last: the line's own when it can be read.
+      last = versionOf(line) ?? last + 1;
+      floor = Math.max(floor, last);
+      skip({ source, reason: (error as Error).message, line });
+      return;
     }
+    last = entry.rv;
     // A crash between the snapshot's rename and the journal's truncation leaves changes it already holds.
     if (entry.rv <= resourceVersion) return;
     if (entry.type === 'DELETED') bucketOf(entry.kind).delete(entry.key);
-    else bucketOf(entry.kind).set(entry.key, entry.object!);
+    else
+      bucketOf(entry.kind).set(entry.key, { source, kind: entry.kind, key: entry.key, object: entry.object });
     resourceVersion = entry.rv;
   });
-  return { resourceVersion, buckets };
+
+  const loaded = new Map<string, Map<string, KubeObject>>();
+  for (const [kind, records] of buckets) {
+    const bucket = new Map<string, KubeObject>();
+    for (const [key, record] of records) {
+      try {
+        const object = loadRecord(record, options.check);
+        const version = Number(object.metadata?.resourceVersion);
+        if (Number.isSafeInteger(version)) floor = Math.max(floor, version);
+        bucket.set(key, object);
+      } catch (error) {
+        skip({ source: record.source, reason: describeFailure(error), kind, key, object: record.object });
+      }
+    }
+    if (bucket.size > 0) loaded.set(kind, bucket);
+  }
+  if (skipped.length > 0) keepSkipped(dir, skipped);
+  return { resourceVersion: Math.max(resourceVersion, floor), buckets: loaded };
+}
+
+function versionOf(line: string): number | undefined {
+  try {
+    const { rv } = JSON.parse(line) as { rv?: unknown };
+    return typeof rv === 'number' && Number.isSafeInteger(rv) ? rv : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeFailure(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Appends what was skipped to `skipped.jsonl`, on disk before the compaction that follows leaves it out. */
+function keepSkipped(dir: string, skipped: readonly SkippedRecord[]): void {
+  const at = new Date().toISOString();
+  const lines = skipped.map((entry) => JSON.stringify({ at, ...entry })).join('\n');
+  const file = join(dir, SKIPPED_FILE);
+  appendFileSync(file, `${lines}\n`, { mode: 0o600 });
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function writeSnapshot(dir: string, snapshot: StoreSnapshot): void {

@@ -26,6 +26,7 @@ import { toFieldSet } from './structured-merge.js';
 import { applyShapeOf } from './apply-schema.js';
 import { refuseUnknownAppliedFields } from '../field-validation.js';
 import { servedForm, storedForm } from '../served-form.js';
+import { assertStorableSize } from '../patch.js';
 
 /** The media type of server-side apply. */
 export const APPLY_PATCH_TYPE = 'application/apply-patch+yaml';
@@ -101,6 +102,7 @@ export function serveApplyPatch(
     if (kind.namespaced && !server.store.get(namespaceKind, '', namespace))
       throw notFound({ group: '', resource: 'namespaces' }, namespace);
     const result = applyConfiguration({}, config, new Map(), fieldContext, force);
+    assertStorableSize(result.object);
     const obj = admitObject(kind, structuredClone(result.object), namespace, name);
     confirmRbacWrite(server, ctx, kind, obj);
     validateObjectName(kind, obj);
@@ -121,6 +123,7 @@ export function serveApplyPatch(
     force,
     allowed,
   );
+  assertStorableSize(result.object);
   const obj = admitObject(kind, structuredClone(result.object), namespace, name);
   obj.metadata!.uid = current.metadata?.uid;
   if (typeof config.metadata?.resourceVersion !== 'string')
