@@ -77,3 +77,14 @@ export function decodePatchedAsGo(
     return patchInvalid(value, message);
   });
 }
+
+/**
+ * An object read back from a `--data-dir`, decoded by its own `apiVersion` and `kind` as any write is (null
+ * labels dropped, times in UTC); a {@link GoDecodeError} skips and reports it. Custom resources pass as they are.
+ */
+export function decodeStoredAsGo(_storageKey: string, obj: KubeObject): KubeObject {
+  if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') return obj;
+  const root = goTypeOf(obj.apiVersion, obj.kind);
+  if (root !== undefined) decodeIntoGoType(obj as Record<string, unknown>, root);
+  return obj;
+}

@@ -51,6 +51,7 @@ import { registerAuditEndpoints } from '../audit/control-endpoints.js';
 import { AuditLogFile } from '../audit/log-file.js';
 import { parseAuditLevel, parseAuditMaxEvents } from '../audit/options.js';
 import { AuditRecorder } from '../audit/recorder.js';
+import { decodeStoredAsGo } from '../api/typed-body.js';
 
 /** The package's own default fixtures: a small realistic cluster. */
 export const DEFAULT_FIXTURES_DIR = join(PACKAGE_ROOT, 'fixtures');
@@ -122,7 +123,9 @@ export async function startWithKeyMaterial(
   const warn = options.log
     ? (message: string) => log(`warning: ${message}`)
     : (message: string) => process.stderr.write(`[fake-apiserver] warning: ${message}\n`);
-  const journal = options.dataDir ? StoreJournal.open(options.dataDir, { warn }) : undefined;
+  const journal = options.dataDir
+    ? StoreJournal.open(options.dataDir, { warn, check: decodeStoredAsGo })
+    : undefined;
   const store = new ObjectStore({
     clock,
     log,
