@@ -45,12 +45,33 @@ describe('resources served in several group/versions', () => {
   afterAll(() => server?.close());
 
   describe('events', () => {
+    // client-node writes a Date with toISOString(), in milliseconds; a MicroTime must have six fractional digits
+    // (kube-apiserver refuses the other form, kubernetes/kubernetes#89156), so eventTime is a Date that writes them.
+    class MicroTime extends Date {
+      override toISOString(): string {
+        return super.toISOString().replace(/Z$/, '000Z');
+      }
+    }
+
+    it('refuses an eventTime in milliseconds, as kube-apiserver does with what client-node sends for a Date', async () => {
+      const created = kc.makeApiClient(EventsV1Api).createNamespacedEvent({
+        namespace: 'default',
+        body: { metadata: { name: 'web.millis' }, eventTime: new Date('2025-01-01T00:00:00Z') },
+      });
+      await expect(created).rejects.toMatchObject({
+        code: 400,
+        body: expect.stringContaining(
+          'Event in version \\"v1\\" cannot be handled as a Event: parsing time \\"2025-01-01T00:00:00.000Z\\" as \\"2006-01-02T15:04:05.000000Z07:00\\": cannot parse \\".000Z\\" as \\".000000\\"',
+        ),
+      });
+    });
+
     it('lists an event created through events.k8s.io/v1 as a core/v1 event', async () => {
       await kc.makeApiClient(EventsV1Api).createNamespacedEvent({
         namespace: 'default',
         body: {
           metadata: { name: 'web.new' },
-          eventTime: new Date('2025-01-01T00:00:00Z'),
+          eventTime: new MicroTime('2025-01-01T00:00:00Z'),
           reportingController: 'example.com/scaler',
           reportingInstance: 'scaler-1',
           action: 'Scale',

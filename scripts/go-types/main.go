@@ -3,7 +3,8 @@
 //
 //	go run . types > ../../src/decode/go-types.generated.ts
 //	    the table src/decode/typed-decode.ts decodes request bodies by, as encoding/json decodes into these
-//	    structs: every field's JSON name and Go type (as reflect prints it, for the error texts).
+//	    structs: every field's JSON name and Go type (as reflect prints it, for the error texts), and the
+//	    patchStrategy and patchMergeKey tags strategic merge patch reads.
 //	go run . decode < ../../test/fixtures/typed-decode/cases.jsonl > ../../test/fixtures/typed-decode/vectors.jsonl
 //	    the oracle: each case decoded by apimachinery's own JSON serializer, as kube-apiserver's create and
 //	    update handlers decode a body, with the error text their transformDecodeError gives.
@@ -68,7 +69,7 @@ type goType struct {
 	kind   string
 	name   string
 	elem   int
-	fields [][3]any
+	fields [][]any
 }
 
 type table struct {
@@ -108,7 +109,12 @@ func (tb *table) id(t reflect.Type) int {
 			if inline {
 				flag = 1
 			}
-			g.fields = append(g.fields, [3]any{name, tb.id(field.Type), flag})
+			entry := []any{name, tb.id(field.Type), flag}
+			strategy, mergeKey := field.Tag.Get("patchStrategy"), field.Tag.Get("patchMergeKey")
+			if strategy != "" || mergeKey != "" {
+				entry = append(entry, strategy, mergeKey)
+			}
+			g.fields = append(g.fields, entry)
 		}
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
 		g.kind = "bytes"

@@ -3,7 +3,8 @@ import { ApiError, badRequest, unsupportedMediaType } from '../errors/status.js'
 import { MAX_REQUEST_BODY_BYTES, parseJson } from '../http/body.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
 import { applyMergePatch } from './merge-patch.js';
-import { applyStrategicMergePatch, PATCH_SCHEMAS } from './strategic-merge-patch.js';
+import { applyStrategicMergePatch } from './strategic-merge-patch.js';
+import { goPatchSchema } from './patch-schemas/go-patch-schema.js';
 
 /** The patch media types this server applies. Server-side apply is refused explicitly (see below). */
 export const PATCH_MEDIA_TYPES = [
@@ -141,7 +142,7 @@ export function applyPatch(
       if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
         throw badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}');
       }
-      const schema = PATCH_SCHEMAS[`${apiVersionOf(kind)}/${kind.kind}`];
+      const schema = goPatchSchema(apiVersionOf(kind), kind.kind);
       if (!schema)
         throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json']);
       return storable(structuredClone(applyStrategicMergePatch(current, patch, schema)) as KubeObject);

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 
 import { ApiError } from '../errors/status.js';
-import { applyStrategicMergePatch, PATCH_SCHEMAS, type PatchSchema } from './strategic-merge-patch.js';
-import { kindPatchSchemas } from './patch-schemas/kind-patch-schemas.js';
+import { applyStrategicMergePatch, type PatchSchema } from './strategic-merge-patch.js';
+import { goPatchSchema } from './patch-schemas/go-patch-schema.js';
+import { builtInKinds } from '../registry/built-in-kinds.js';
+
+/** The schema of a kind by `group/version/Kind` (`v1/Pod`), read from its Go struct tags. */
+function schemaOf(key: string): PatchSchema {
+  const slash = key.lastIndexOf('/');
+  return goPatchSchema(key.slice(0, slash), key.slice(slash + 1))!;
+}
 
 // Every expected value below was produced by apimachinery v0.33's strategicpatch.mergeMap (the server-side
 // StrategicMergeMapPatch path) run on the same inputs with the same merge keys.
 
-const POD = PATCH_SCHEMAS['v1/Pod']!;
+const POD = schemaOf('v1/Pod');
 
 function apply(original: unknown, patch: unknown, schema: PatchSchema = POD): unknown {
   return applyStrategicMergePatch(original, patch, schema);
@@ -330,7 +337,7 @@ describe('applyStrategicMergePatch', () => {
       },
     ],
   ])('patches %s', (_name, kind, original, patch, expected) => {
-    expect(apply(original, patch, PATCH_SCHEMAS[kind]!)).toEqual(expected);
+    expect(apply(original, patch, schemaOf(kind))).toEqual(expected);
   });
 
   it.each([
@@ -488,34 +495,15 @@ describe('applyStrategicMergePatch', () => {
   });
 });
 
-describe('PATCH_SCHEMAS', () => {
-  it('covers the served kinds, each with ObjectMeta', () => {
-    // The kinds of patch-schemas/kind-patch-schemas.ts are checked in its own test.
-    const otherKinds = kindPatchSchemas({ objectMeta: {}, podSpec: {} });
-    expect(
-      Object.keys(PATCH_SCHEMAS)
-        .filter((key) => !(key in otherKinds))
-        .sort(),
-    ).toEqual([
-      'apps/v1/ControllerRevision',
-      'apps/v1/DaemonSet',
-      'apps/v1/Deployment',
-      'apps/v1/ReplicaSet',
-      'apps/v1/StatefulSet',
-      'autoscaling/v1/Scale',
-      'coordination.k8s.io/v1/Lease',
-      'rbac.authorization.k8s.io/v1/ClusterRole',
-      'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
-      'rbac.authorization.k8s.io/v1/Role',
-      'rbac.authorization.k8s.io/v1/RoleBinding',
-      'v1/ConfigMap',
-      'v1/Namespace',
-      'v1/Pod',
-      'v1/Secret',
-      'v1/ServiceAccount',
-    ]);
-    for (const schema of Object.values(PATCH_SCHEMAS)) {
-      expect(schema.fields?.metadata?.object?.fields).toEqual({
+describe('the schemas read from the Go struct tags', () => {
+  it('give every served built-in kind, PriorityClass, CRDs and autoscaling/v1 HPAs among them, the ObjectMeta keys', () => {
+    const kinds = builtInKinds.filter((kind) => kind.storage === 'stored');
+    expect(kinds.map((kind) => kind.kind)).toEqual(
+      expect.arrayContaining(['PriorityClass', 'CustomResourceDefinition', 'HorizontalPodAutoscaler', 'Pod']),
+    );
+    for (const kind of kinds) {
+      const schema = goPatchSchema(kind.group ? `${kind.group}/${kind.version}` : kind.version, kind.kind);
+      expect(schema?.fields?.metadata?.object?.fields, `${kind.group}/${kind.version} ${kind.kind}`).toEqual({
         finalizers: { strategies: ['merge'] },
         ownerReferences: { strategies: ['merge'], mergeKey: 'uid' },
       });
@@ -545,7 +533,7 @@ describe('PATCH_SCHEMAS', () => {
       volumeDevices: { strategies: ['merge'], mergeKey: 'devicePath' },
     });
     const deploymentPodSpec =
-      PATCH_SCHEMAS['apps/v1/Deployment']!.fields?.spec?.object?.fields?.template?.object?.fields?.spec;
+      schemaOf('apps/v1/Deployment').fields?.spec?.object?.fields?.template?.object?.fields?.spec;
     expect(deploymentPodSpec).toEqual(POD.fields?.spec);
   });
 });

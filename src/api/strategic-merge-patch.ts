@@ -1,12 +1,12 @@
 /**
  * Strategic merge patch (`application/strategic-merge-patch+json`) as kube-apiserver 1.33 applies it: a port of
  * the server-side path of `strategicpatch.StrategicMergeMapPatch` (merge options `MergeParallelList` and
- * `IgnoreUnmatchedNulls`), driven by a {@link PatchSchema} that stands in for the Go struct tags.
+ * `IgnoreUnmatchedNulls`), driven by a {@link PatchSchema} read from the Go struct tags
+ * (`patch-schemas/go-patch-schema.ts`).
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apimachinery/pkg/util/strategicpatch/patch.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
  */
 import { ApiError, badRequest } from '../errors/status.js';
-import { kindPatchSchemas } from './patch-schemas/kind-patch-schemas.js';
 
 /**
  * One value of a `patchStrategy` struct tag.
@@ -73,123 +73,6 @@ export function applyStrategicMergePatch(original: unknown, patch: unknown, sche
     throw err;
   }
 }
-
-// ---- Schemas -----------------------------------------------------------------------------------
-
-const MERGE: readonly PatchStrategy[] = ['merge'];
-const MERGE_RETAIN_KEYS: readonly PatchStrategy[] = ['merge', 'retainKeys'];
-
-/** `metav1.ObjectMeta`. */
-const OBJECT_META: PatchSchema = {
-  fields: {
-    finalizers: { strategies: MERGE },
-    ownerReferences: { strategies: MERGE, mergeKey: 'uid' },
-  },
-};
-
-/** `corev1.Container`, and `EphemeralContainerCommon`, which has the same tags. */
-const CONTAINER: PatchSchema = {
-  fields: {
-    ports: { strategies: MERGE, mergeKey: 'containerPort' },
-    env: { strategies: MERGE, mergeKey: 'name' },
-    volumeMounts: { strategies: MERGE, mergeKey: 'mountPath' },
-    volumeDevices: { strategies: MERGE, mergeKey: 'devicePath' },
-  },
-};
-
-const POD_SPEC: PatchSchema = {
-  fields: {
-    volumes: { strategies: MERGE_RETAIN_KEYS, mergeKey: 'name' },
-    initContainers: { strategies: MERGE, mergeKey: 'name', items: CONTAINER },
-    containers: { strategies: MERGE, mergeKey: 'name', items: CONTAINER },
-    ephemeralContainers: { strategies: MERGE, mergeKey: 'name', items: CONTAINER },
-    imagePullSecrets: { strategies: MERGE, mergeKey: 'name' },
-    hostAliases: { strategies: MERGE, mergeKey: 'ip' },
-    topologySpreadConstraints: { strategies: MERGE, mergeKey: 'topologyKey' },
-    schedulingGates: { strategies: MERGE, mergeKey: 'name' },
-    resourceClaims: { strategies: MERGE_RETAIN_KEYS, mergeKey: 'name' },
-  },
-};
-
-const POD_STATUS: PatchSchema = {
-  fields: {
-    conditions: { strategies: MERGE, mergeKey: 'type' },
-    hostIPs: { strategies: MERGE, mergeKey: 'ip' },
-    podIPs: { strategies: MERGE, mergeKey: 'ip' },
-    resourceClaimStatuses: { strategies: MERGE_RETAIN_KEYS, mergeKey: 'name' },
-  },
-};
-
-const CONDITIONS_STATUS: PatchSchema = { fields: { conditions: { strategies: MERGE, mergeKey: 'type' } } };
-
-const METADATA_ONLY: PatchSchema = { fields: { metadata: { object: OBJECT_META } } };
-
-/** ReplicaSet, StatefulSet and DaemonSet: a pod template in the spec, conditions by `type` in the status. */
-const WORKLOAD_WITH_TEMPLATE: PatchSchema = {
-  fields: {
-    metadata: { object: OBJECT_META },
-    spec: {
-      object: {
-        fields: {
-          template: { object: { fields: { metadata: { object: OBJECT_META }, spec: { object: POD_SPEC } } } },
-        },
-      },
-    },
-    status: { object: CONDITIONS_STATUS },
-  },
-};
-
-/**
- * The patch schemas of the kinds this server serves, keyed `group/version/Kind` (`v1/Pod` for the core group),
- * transcribed from the struct tags of k8s.io/api v0.33.
- * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/api/core/v1/types.go
- * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/api/apps/v1/types.go
- * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/api/rbac/v1/types.go
- * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/api/coordination/v1/types.go
- * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go
- */
-export const PATCH_SCHEMAS: Readonly<Record<string, PatchSchema>> = {
-  'v1/Pod': {
-    fields: {
-      metadata: { object: OBJECT_META },
-      spec: { object: POD_SPEC },
-      status: { object: POD_STATUS },
-    },
-  },
-  'v1/Namespace': { fields: { metadata: { object: OBJECT_META }, status: { object: CONDITIONS_STATUS } } },
-  'v1/ServiceAccount': {
-    fields: { metadata: { object: OBJECT_META }, secrets: { strategies: MERGE, mergeKey: 'name' } },
-  },
-  'v1/ConfigMap': METADATA_ONLY,
-  'v1/Secret': METADATA_ONLY,
-  'rbac.authorization.k8s.io/v1/Role': METADATA_ONLY,
-  'rbac.authorization.k8s.io/v1/ClusterRole': METADATA_ONLY,
-  'rbac.authorization.k8s.io/v1/RoleBinding': METADATA_ONLY,
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': METADATA_ONLY,
-  'coordination.k8s.io/v1/Lease': METADATA_ONLY,
-  'apps/v1/Deployment': {
-    fields: {
-      metadata: { object: OBJECT_META },
-      spec: {
-        object: {
-          fields: {
-            strategy: { strategies: ['retainKeys'] },
-            template: {
-              object: { fields: { metadata: { object: OBJECT_META }, spec: { object: POD_SPEC } } },
-            },
-          },
-        },
-      },
-      status: { object: CONDITIONS_STATUS },
-    },
-  },
-  'apps/v1/ReplicaSet': WORKLOAD_WITH_TEMPLATE,
-  'apps/v1/StatefulSet': WORKLOAD_WITH_TEMPLATE,
-  'apps/v1/DaemonSet': WORKLOAD_WITH_TEMPLATE,
-  'apps/v1/ControllerRevision': METADATA_ONLY,
-  'autoscaling/v1/Scale': METADATA_ONLY,
-  ...kindPatchSchemas({ objectMeta: OBJECT_META, podSpec: POD_SPEC }),
-};
 
 // ---- Errors ------------------------------------------------------------------------------------
 

@@ -27,8 +27,13 @@ export type GoKind =
   | 'any'
   | 'custom';
 
-/** A struct field: JSON name, field type's number, and 1 when the struct is embedded inline. */
-export type GoField = [json: string, type: number, inline: number];
+/**
+ * A struct field: JSON name, field type's number, 1 when the struct is embedded inline, and where the Go field
+ * has them, its `patchStrategy` and `patchMergeKey` tags (either may be empty).
+ */
+export type GoField =
+  | [json: string, type: number, inline: number]
+  | [json: string, type: number, inline: number, patchStrategy: string, patchMergeKey: string];
 
 /**
  * One type: its kind and its name as `reflect.Type.String()` prints it (`v1.PodSpec`, `map[string]string`),

@@ -5,7 +5,8 @@
  * @see https://kubernetes.io/docs/reference/using-api/server-side-apply/#merge-strategy
  */
 import { apiVersionOf, type ResourceKind } from '../../registry/resource-kind.js';
-import { PATCH_SCHEMAS, type PatchSchema } from '../strategic-merge-patch.js';
+import type { PatchSchema } from '../strategic-merge-patch.js';
+import { goPatchSchema } from '../patch-schemas/go-patch-schema.js';
 
 /** The apply shape of one value. */
 export interface ApplyShape {
@@ -51,8 +52,18 @@ const KEY_OVERRIDES: Readonly<Record<string, { keys: string[]; keyDefaults?: Rec
 /** Fields that are atomic structs in every built-in kind (`+structType=atomic`). */
 const ATOMIC_FIELDS: Readonly<Record<string, ApplyShape>> = { selector: LABEL_SELECTOR };
 
+const patchShapes = new WeakMap<PatchSchema, Map<string, ApplyShape>>();
+
 function fromPatchSchema(schema: PatchSchema | undefined, parent: string): ApplyShape {
+  // Recursive types (a CRD's JSON schemas) give a recursive schema: each shape is made once, so it ends.
+  const byParent = schema ? (patchShapes.get(schema) ?? new Map<string, ApplyShape>()) : undefined;
+  const known = byParent?.get(parent);
+  if (known) return known;
   const fields: Record<string, ApplyShape> = {};
+  if (schema && byParent) {
+    byParent.set(parent, { fields });
+    patchShapes.set(schema, byParent);
+  }
   for (const [name, field] of Object.entries(schema?.fields ?? {})) {
     const override = KEY_OVERRIDES[`${parent}.${name}`];
     if (field.mergeKey && field.strategies?.includes('merge')) {
@@ -70,7 +81,7 @@ function fromPatchSchema(schema: PatchSchema | undefined, parent: string): Apply
       fields[name] = { listType: 'map', ...override };
     }
   }
-  return { fields };
+  return byParent?.get(parent) ?? { fields };
 }
 
 /** Reads the list and map types of an OpenAPI v3 schema (a CRD version's `openAPIV3Schema`). */
@@ -103,7 +114,7 @@ export function applyShapeOf(kind: ResourceKind): ApplyShape {
   if (shape) return shape;
   const base = kind.openApiSchema
     ? shapeFromOpenApi(kind.openApiSchema)
-    : fromPatchSchema(PATCH_SCHEMAS[`${apiVersionOf(kind)}/${kind.kind}`], '');
+    : fromPatchSchema(kind.origin === 'crd' ? undefined : goPatchSchema(apiVersionOf(kind), kind.kind), '');
   const spec = base.fields?.['spec'];
   const specFields = { ...(kind.openApiSchema ? {} : ATOMIC_FIELDS), ...(spec?.fields ?? {}) };
   if (!kind.openApiSchema && kind.kind === 'Service')

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { applyStrategicMergePatch, PATCH_SCHEMAS } from '../strategic-merge-patch.js';
+import { applyStrategicMergePatch, type PatchSchema } from '../strategic-merge-patch.js';
+import { goPatchSchema } from './go-patch-schema.js';
+
+/** The schema of a kind by `group/version/Kind` (`v1/Pod`), read from its Go struct tags. */
+function schemaOf(key: string): PatchSchema {
+  const slash = key.lastIndexOf('/');
+  return goPatchSchema(key.slice(0, slash), key.slice(slash + 1))!;
+}
 
 describe('kind patch schemas', () => {
   it('merges service ports by port', () => {
@@ -14,7 +21,7 @@ describe('kind patch schemas', () => {
     const patched = applyStrategicMergePatch(
       service,
       { spec: { ports: [{ port: 443, targetPort: 8443 }] } },
-      PATCH_SCHEMAS['v1/Service']!,
+      schemaOf('v1/Service'),
     );
     expect(patched).toEqual({
       spec: {
@@ -45,16 +52,16 @@ describe('kind patch schemas', () => {
       },
     };
     for (const kind of ['batch/v1/Job', 'v1/ReplicationController']) {
-      expect(applyStrategicMergePatch({ spec: { template } }, { spec: patch }, PATCH_SCHEMAS[kind]!)).toEqual(
-        { spec: { template: expected } },
-      );
+      expect(applyStrategicMergePatch({ spec: { template } }, { spec: patch }, schemaOf(kind))).toEqual({
+        spec: { template: expected },
+      });
     }
     const cronJob = { spec: { jobTemplate: { spec: { template } } } };
     expect(
       applyStrategicMergePatch(
         cronJob,
         { spec: { jobTemplate: { spec: patch } } },
-        PATCH_SCHEMAS['batch/v1/CronJob']!,
+        schemaOf('batch/v1/CronJob'),
       ),
     ).toEqual({
       spec: { jobTemplate: { spec: { template: expected } } },
@@ -74,7 +81,7 @@ describe('kind patch schemas', () => {
         conditions: [{ type: 'Ready', status: 'True' }],
       },
     };
-    expect(applyStrategicMergePatch(node, patch, PATCH_SCHEMAS['v1/Node']!)).toEqual({
+    expect(applyStrategicMergePatch(node, patch, schemaOf('v1/Node'))).toEqual({
       // Items only in the patch come first, in the order the SMP port merges lists.
       status: {
         addresses: [
@@ -93,7 +100,7 @@ describe('kind patch schemas', () => {
       'policy/v1/PodDisruptionBudget',
       'storage.k8s.io/v1/StorageClass',
     ]) {
-      expect(PATCH_SCHEMAS[key]!.fields?.metadata?.object?.fields?.finalizers, key).toEqual({
+      expect(schemaOf(key).fields?.metadata?.object?.fields?.finalizers, key).toEqual({
         strategies: ['merge'],
       });
     }
