@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -193,6 +193,38 @@ describe('resources served in several group/versions', () => {
         message: 'from the handle',
         involvedObject: { kind: 'Node', name: 'node-1' },
       });
+    });
+
+    it('serves an events.k8s.io/v1 Event fixture in either version, as the handle and the API store it', async () => {
+      const file = join(dir, 'events.yaml');
+      await writeFile(
+        file,
+        'apiVersion: events.k8s.io/v1\nkind: Event\nmetadata: {name: fixture.1, namespace: default}\n' +
+          'eventTime: "2025-01-01T00:00:00.000000Z"\nreportingController: tests\nreportingInstance: tests-1\n' +
+          'action: Check\nreason: Checked\nregarding: {kind: Node, name: node-1}\nnote: from a fixture\ntype: Normal\n',
+      );
+      const seeded = await startFakeApiServer({ fixtures: [file] });
+      try {
+        const admin = adminCredentials(seeded.kubeconfig);
+        const read = async (path: string) =>
+          (await send(seeded.url, seeded.caCert, { path, client: admin })).json();
+        expect(await read('/api/v1/namespaces/default/events/fixture.1')).toMatchObject({
+          apiVersion: 'v1',
+          kind: 'Event',
+          message: 'from a fixture',
+          involvedObject: { kind: 'Node', name: 'node-1' },
+          reportingComponent: 'tests',
+        });
+        const asV1 = await read('/apis/events.k8s.io/v1/namespaces/default/events/fixture.1');
+        expect(asV1).toMatchObject({
+          apiVersion: 'events.k8s.io/v1',
+          note: 'from a fixture',
+          regarding: { name: 'node-1' },
+        });
+        expect(asV1).not.toHaveProperty('message');
+      } finally {
+        await seeded.close();
+      }
     });
 
     it('refuses an events.k8s.io/v1 create without eventTime, as ValidateEventCreate does', async () => {

@@ -78,3 +78,15 @@ export function resetStatusOnApiCreate(kind: ResourceKind, obj: KubeObject, now:
   if (reset) obj.status = reset(now);
   else delete obj.status;
 }
+
+/**
+ * What a create through the API does to a kind's `status`, as a facet every kind states: `reset` to what its
+ * strategy's `PrepareForCreate` leaves, `keep` what the client sent (Nodes, CRDs), `drop` it (custom resources
+ * with a status subresource), or `none` for a kind without a status subresource (status is stored as sent).
+ */
+export function createStatusRule(kind: ResourceKind): 'reset' | 'keep' | 'drop' | 'none' {
+  if (!kind.subresources?.some((s) => s.name === 'status')) return 'none';
+  const key = `${kind.group}/${kind.kind}`;
+  if (KEEPS_STATUS_ON_CREATE.has(key)) return 'keep';
+  return kind.origin !== 'crd' && CREATE_STATUS[key] ? 'reset' : 'drop';
+}

@@ -550,6 +550,11 @@ const PRINTERS: Record<string, Printer> = {
 
 const DEFAULT_PRINTER: Printer = { columns: defaultTableColumns, cells: defaultTableCells, emptyRows: null };
 
+/** Whether objects of a kind (by name) have a printer of their own, rather than the default Name/Created At. */
+export function hasKindPrinter(kind: string): boolean {
+  return Object.hasOwn(PRINTERS, kind);
+}
+
 /**
  * Converts objects of one kind to a `Table`: the printer columns for `Pod`, `Namespace`, `ServiceAccount`,
  * `ConfigMap`, `Secret`, `Lease`, `RoleBinding` and `ClusterRoleBinding`, the default Name/Created At columns for every

@@ -52,6 +52,7 @@ import { AuditLogFile } from '../audit/log-file.js';
 import { parseAuditLevel, parseAuditMaxEvents } from '../audit/options.js';
 import { AuditRecorder } from '../audit/recorder.js';
 import { decodeStoredAsGo } from '../api/typed-body.js';
+import { seedObject } from '../api/write-steps.js';
 
 /** The package's own default fixtures: a small realistic cluster. */
 export const DEFAULT_FIXTURES_DIR = join(PACKAGE_ROOT, 'fixtures');
@@ -143,21 +144,7 @@ export async function startWithKeyMaterial(
   }
   const onCreated = createControllers(store, tokens, pki.ca.cert, log);
   for (const { kind, object } of seed ? fixtures.objects : []) {
-    if (kind.namespaced) {
-      const ns = object.metadata?.namespace ?? 'default';
-      if (!store.get(namespaceKind, '', ns)) {
-        const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } };
-        namespaceKind.defaultOnCreate?.(namespace);
-        store.create(namespaceKind, namespace);
-      }
-    }
-    if (kind.kind === 'Namespace' || !kind.namespaced) {
-      if (store.get(kind, '', object.metadata?.name ?? '')) continue;
-    }
-    const copy = structuredClone(object);
-    kind.defaultOnCreate?.(copy);
-    kind.normalizeOnWrite?.(copy);
-    store.create(kind, copy, { keepCreationTimestamp: true });
+    seedObject(store, kind, structuredClone(object), { existing: 'keep' });
   }
   // Controllers run once everything is loaded, so that a Secret may come before its service account.
   for (const namespace of store.list({ kind: namespaceKind }).items) onCreated(namespaceKind, namespace);

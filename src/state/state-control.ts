@@ -1,10 +1,11 @@
 import { deleteObject } from '../lifecycle/delete-object.js';
 import { linkOwnerReferences } from '../lifecycle/link-owner-references.js';
 import { admitObject, validateObjectName } from '../api/object-validation.js';
-import { servedForm, storedForm } from '../api/served-form.js';
+import { servedForm } from '../api/served-form.js';
+import { seedObject, type SeededObject } from '../api/write-steps.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { ApiError } from '../errors/status.js';
-import { namespaceKind, podKind } from '../registry/built-in-kinds.js';
+import { podKind } from '../registry/built-in-kinds.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import type { ServerContext } from '../server/server-context.js';
 import { parseLabelSelector } from '../store/label-selector.js';
@@ -71,7 +72,7 @@ export class StateControl {
       source,
       object: admit(kind, object, source),
     }));
-    const created: { kind: ResourceKind; namespace: string; name: string }[] = [];
+    const created: SeededObject[] = [];
     const applied = admitted.map(({ kind, object, source }) => {
       try {
         return this.#applyOne(kind, object, created);
@@ -98,33 +99,9 @@ export class StateControl {
       .filter((object): object is KubeObject => object !== undefined);
   }
 
-  #applyOne(
-    kind: ResourceKind,
-    object: KubeObject,
-    created: { kind: ResourceKind; namespace: string; name: string }[],
-  ): { kind: ResourceKind; namespace: string; name: string } {
-    const { store } = this.#deps;
-    const namespace = object.metadata?.namespace ?? '';
-    const name = object.metadata?.name ?? '';
-    if (kind.namespaced && !store.get(namespaceKind, '', namespace)) {
-      const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
-      namespaceKind.defaultOnCreate?.(ns);
-      store.create(namespaceKind, ns);
-      created.push({ kind: namespaceKind, namespace: '', name: namespace });
-    }
-    const current = store.get(kind, namespace, name);
-    if (!current) {
-      kind.defaultOnCreate?.(object);
-      kind.normalizeOnWrite?.(object);
-      store.create(kind, storedForm(kind, object), { keepCreationTimestamp: true });
-      created.push({ kind, namespace, name });
-    } else {
-      if (object.status === undefined && current.status !== undefined)
-        object.status = servedForm(kind, current).status;
-      kind.normalizeOnWrite?.(object);
-      store.update(kind, storedForm(kind, object));
-    }
-    return { kind, namespace, name };
+  #applyOne(kind: ResourceKind, object: KubeObject, created: SeededObject[]): SeededObject {
+    created.push(...seedObject(this.#deps.store, kind, object, { existing: 'replace' }));
+    return { kind, namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
   }
 
   /** One object (frozen), or undefined. */

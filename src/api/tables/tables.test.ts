@@ -349,3 +349,63 @@ describe('group printers', () => {
     ]);
   });
 });
+
+describe('the storage.k8s.io printers', () => {
+  const now = new Date('2026-01-01T01:00:00Z');
+  const created = { creationTimestamp: '2026-01-01T00:00:00Z' };
+  const cellsOf = (kind: string, obj: Record<string, unknown>) =>
+    toTable([obj], { kind, listMeta: {}, includeObject: 'None', now }).rows![0]!.cells;
+
+  it('prints a CSIDriver with its defaults, as printCSIDriver', () => {
+    expect(cellsOf('CSIDriver', { metadata: { name: 'csi.example.com', ...created }, spec: {} })).toEqual([
+      'csi.example.com',
+      true,
+      false,
+      false,
+      '<unset>',
+      false,
+      '<none>',
+      '60m',
+    ]);
+    const driver = {
+      metadata: { name: 'd', ...created },
+      spec: {
+        attachRequired: false,
+        podInfoOnMount: true,
+        volumeLifecycleModes: ['Persistent', 'Ephemeral'],
+        tokenRequests: [{ audience: 'a' }, { audience: 'b' }],
+      },
+    };
+    expect(cellsOf('CSIDriver', driver)).toEqual([
+      'd',
+      false,
+      true,
+      false,
+      'a,b',
+      false,
+      'Persistent,Ephemeral',
+      '60m',
+    ]);
+  });
+
+  it('prints a CSINode with its driver count and a VolumeAttachment with its source', () => {
+    expect(cellsOf('CSINode', { metadata: { name: 'n', ...created }, spec: { drivers: [{}, {}] } })).toEqual([
+      'n',
+      2,
+      '60m',
+    ]);
+    const attachment = {
+      metadata: { name: 'va', ...created },
+      spec: { attacher: 'csi.example.com', source: { persistentVolumeName: 'pv-1' }, nodeName: 'node-1' },
+      status: { attached: true },
+    };
+    expect(cellsOf('VolumeAttachment', attachment)).toEqual([
+      'va',
+      'csi.example.com',
+      'pv-1',
+      'node-1',
+      true,
+      '60m',
+    ]);
+  });
+});
