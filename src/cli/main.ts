@@ -7,10 +7,12 @@ import { FakeApiServerError } from '../errors/developer-error.js';
 import { parseCliArguments, USAGE } from './args.js';
 import { readTokenAuthFile } from '../auth/token-auth-file.js';
 import { followParentProcess } from './follow-parent.js';
+import type { StartedFakeApiServer } from '../types.js';
 
 /**
  * The `fake-apiserver` command: starts the server in the foreground, prints the two `export` lines on
- * stdout once everything is ready, and exits 0 on SIGINT/SIGTERM or when its parent goes away.
+ * stdout once everything is ready, and exits 0 on SIGINT/SIGTERM or when its parent goes away. Resolves
+ * with the exit code of a command that is done at once (help, version), or undefined while serving.
  */
 async function main(argv: readonly string[]): Promise<number | undefined> {
   const request = parseCliArguments(argv);
@@ -31,22 +33,31 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     ...keyMaterialOptionsOf(options),
     workerUrl: new URL('../pki/pki-worker.js', import.meta.url),
   });
-  // Loaded only to serve, so that --help and --version answer without loading the server.
-  const { startWithKeyMaterial } = await import('../server/start.js');
-  const server = await startWithKeyMaterial(
-    {
-      ...options,
-      ...(tokenAuthFile ? { users: await readTokenAuthFile(tokenAuthFile) } : {}),
-      ...(faultsFile
-        ? { faults: await (await import('../faults/faults-file.js')).readFaultsFile(faultsFile) }
-        : {}),
-      log: (message) => process.stderr.write(`fake-apiserver: ${message}\n`),
-    },
-    keyMaterial,
-  );
+  let server: StartedFakeApiServer;
+  try {
+    // Loaded only to serve, so that --help and --version answer without loading the server.
+    const { startWithKeyMaterial } = await import('../server/start.js');
+    server = await startWithKeyMaterial(
+      {
+        ...options,
+        ...(tokenAuthFile ? { users: await readTokenAuthFile(tokenAuthFile) } : {}),
+        ...(faultsFile
+          ? { faults: await (await import('../faults/faults-file.js')).readFaultsFile(faultsFile) }
+          : {}),
+        log: (message) => process.stderr.write(`fake-apiserver: ${message}\n`),
+      },
+      keyMaterial.material,
+    );
+  } catch (error) {
+    // A refusal may come while the worker still generates keys: ending the process then aborts Node.
+    await keyMaterial.settled;
+    throw error;
+  }
   const shutdown = (why: string): void => {
     process.stderr.write(`fake-apiserver: ${why}, shutting down\n`);
-    server.close().then(
+    // Exits explicitly once closed, as kube-apiserver's main returns: close() is bounded by
+    // --shutdown-timeout, and a handle left open somewhere must not turn a SIGTERM into a hang.
+    Promise.all([server.close(), keyMaterial.settled]).then(
       () => {
         if (options.rbacReportFile)
           process.stderr.write(`fake-apiserver: RBAC report written to ${options.rbacReportFile}\n`);
@@ -75,18 +86,21 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   return undefined;
 }
 
+// Refusals and one-shot commands set the exit code and let the event loop drain, never `process.exit()`:
+// by then nothing of ours runs any more, and the process ends once the writes above are flushed.
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code !== undefined) process.exit(code);
+    if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
     if (error instanceof FakeApiServerError) {
       process.stderr.write(`${error.message}\n`);
-      process.exit(2);
+      process.exitCode = 2;
+      return;
     }
     process.stderr.write(
       `[fake-apiserver] unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

@@ -78,21 +78,45 @@ export async function generatePkiParts(
   return { ca, ...(serving ? { serving } : {}), ...(admin ? { admin } : {}) };
 }
 
-function generateInWorker(request: PkiRequest, workerUrl: URL): ReturnType<typeof generatePkiParts> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: request });
+type PkiParts = Awaited<ReturnType<typeof generatePkiParts>>;
+
+// Resolves `parts` with the worker's message; `exited` once its thread is gone, which is a little later.
+function generateInWorker(
+  request: PkiRequest,
+  workerUrl: URL,
+): { parts: Promise<PkiParts>; exited: Promise<void> } {
+  const worker = new Worker(workerUrl, { workerData: request });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const parts = new Promise<PkiParts>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`certificate worker exited with code ${code}`)));
   });
+  return { parts, exited };
+}
+
+/** Key material on its way. */
+export interface PendingKeyMaterial {
+  /** Resolves with the key material, or rejects with why there is none. */
+  material: Promise<KeyMaterial>;
+  /**
+   * Resolves (never rejects) once nothing generates any more: the worker thread has exited and every
+   * key-pair job has called back. A process must not end before. `process.exit()`, like
+   * `worker.terminate()`, stops the worker's isolate; a key-pair job that completes then (its
+   * `AfterThreadPoolWork` still runs) creates its `KeyObjectHandle` with `GetFunction(...).ToLocalChecked()`,
+   * which is empty in a terminating isolate, and all of Node aborts: `FATAL ERROR: v8::ToLocalChecked
+   * Empty MaybeLocal`, exit 134 (nodejs/node src/crypto/crypto_keys.cc, `KeyObjectHandle::Initialize`).
+   * It observes `material` too, so that a rejection nobody else awaited is not left unhandled.
+   */
+  settled: Promise<void>;
 }
 
 /**
- * Starts getting key material at once and resolves when it is there: what the cache holds is read
- * synchronously; the rest is generated off the main thread (the signing key on libuv's pool,
- * certificates in a worker if `workerUrl` is given), then cached if a cache directory was named.
+ * Starts getting key material at once: what the cache holds is read synchronously; the rest is generated
+ * off the main thread (the signing key on libuv's pool, certificates in a worker if `workerUrl` is given),
+ * then cached if a cache directory was named.
  */
-export function prepareKeyMaterial(options: KeyMaterialOptions): Promise<KeyMaterial> {
+export function prepareKeyMaterial(options: KeyMaterialOptions): PendingKeyMaterial {
   const cache = options.cacheDir ? new KeyCache(options.cacheDir) : undefined;
   const algorithm = options.signingAlgorithm ?? 'RS256';
   const cachedKey = cache?.readSigningKey(algorithm);
@@ -102,14 +126,14 @@ export function prepareKeyMaterial(options: KeyMaterialOptions): Promise<KeyMate
   const serving = ca && cache?.readSigned({ servingHost: options.host }, ca);
   const admin = ca && cache?.readSigned('admin', ca);
   const request: PkiRequest = { host: options.host, ca, needServing: !serving, needAdmin: !admin };
-  const parts =
+  const { parts, exited } =
     ca && serving && admin
-      ? Promise.resolve({ ca, serving, admin })
+      ? { parts: Promise.resolve({ ca, serving, admin }), exited: Promise.resolve() }
       : options.workerUrl
         ? generateInWorker(request, options.workerUrl)
-        : generatePkiParts(request);
+        : { parts: generatePkiParts(request), exited: Promise.resolve() };
 
-  return Promise.all([parts, signingKey]).then(([generated, key]) => {
+  const material = Promise.all([parts, signingKey]).then(([generated, key]) => {
     const pki: ServerPki = {
       ca: normalized(generated.ca),
       serving: normalized((serving ?? generated.serving)!),
@@ -123,4 +147,6 @@ export function prepareKeyMaterial(options: KeyMaterialOptions): Promise<KeyMate
     }
     return { pki, signingKey: key };
   });
+  const settled = Promise.allSettled([material, parts, signingKey, exited]).then(() => undefined);
+  return { material, settled };
 }

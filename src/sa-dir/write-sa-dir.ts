@@ -1,5 +1,16 @@
 import { randomInt } from 'node:crypto';
-import { lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  rmdir,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { notOurs } from '../files/owned-file.js';
 
@@ -106,9 +117,33 @@ export async function writeServiceAccountDir(
   for (const name of Object.keys(files)) {
     if (!existing.has(name)) await symlink(join('..data', name), join(dir, name));
   }
-  // Only a data directory of ours is removed, whatever `..data` was made to point at.
+  // Only a data directory of ours is emptied, whatever `..data` was made to point at.
   if (previous && previous !== dataName && DATA_DIR_NAME.test(previous)) {
-    await rm(join(dir, previous), { recursive: true, force: true });
+    await removeOurFiles(join(dir, previous));
+  }
+}
+
+/**
+ * Removes what this writer put into an earlier data directory: its files, then the directory if that
+ * leaves it empty. The kubelet removes the whole directory (`os.RemoveAll`); a file someone else put there
+ * is left, and the directory with it. Never fails: the new files are in place by then, and what is left
+ * is a directory `..data` no longer points at, which a later write accepts as its own.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/volume/util/atomic_writer.go
+ */
+async function removeOurFiles(dataDir: string): Promise<void> {
+  for (const name of Object.keys(FILE_MODES)) {
+    const path = join(dataDir, name);
+    try {
+      // Written as regular files: anything else under that name was put there by someone else.
+      if ((await lstat(path)).isFile()) await unlink(path);
+    } catch {
+      // Already gone, or not ours to remove.
+    }
+  }
+  try {
+    await rmdir(dataDir);
+  } catch {
+    // Not empty: it holds someone else's file.
   }
 }
 

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { answerClientError, MAX_HEADER_BYTES } from './client-errors.js';
 import { KEEP_ALIVE_TIMEOUT_MS, writeTooManyRequests, type ServerLimits } from './limits.js';
+import { answerPlainHttpOnTls, parentOf } from './plain-http-on-tls.js';
 
 /** What the HTTPS listener needs: TLS material, the request handler and the limits. */
 export interface HttpsListenerOptions {
@@ -69,6 +70,8 @@ export function createHttpsListener({ tls, handler, limits }: HttpsListenerOptio
     },
     serve,
   );
+  // First, so that TLS sees a connection only once its first bytes show it is not plain HTTP.
+  answerPlainHttpOnTls(server, limits.headersTimeoutMs);
   server.on('clientError', answerClientError);
   server.on('connection', (socket: Socket) => {
     rawSockets.add(socket);
@@ -104,9 +107,4 @@ export function createHttpsListener({ tls, handler, limits }: HttpsListenerOptio
     return closed;
   };
   return { server, close };
-}
-
-/** The TCP socket a server-side TLS socket runs over. */
-function parentOf(tlsSocket: TLSSocket): Socket | undefined {
-  return (tlsSocket as TLSSocket & { _parent?: Socket })._parent;
 }

@@ -84,8 +84,7 @@ export function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<
   } catch (error) {
     return Promise.reject(error as Error);
   }
-  const keyMaterial = prepareKeyMaterial(keyMaterialOptionsOf(options));
-  return startWithKeyMaterial(options, keyMaterial);
+  return startWithKeyMaterial(options, prepareKeyMaterial(keyMaterialOptionsOf(options)).material);
 }
 
 /**

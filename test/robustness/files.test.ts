@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeApiServerError, startFakeApiServer } from '../../src/index.js';
 import { KUBECONFIG_MARKER } from '../../src/kubeconfig/write-kubeconfig.js';
 import { clientAvailable, kubectlBinary, run } from '../support/external.js';
+import { send } from '../support/https-client.js';
 
 const BIN = resolve(import.meta.dirname, '../../dist/cli/main.js');
 const SA_DIR_HINT = 'give the serviceaccount directory (--sa-dir, --root, dir) a new or empty directory';
@@ -145,6 +146,38 @@ describe('the serviceaccount directory writer', () => {
     expect(error.message).toContain('(..data points at ../victim)');
     expect(await readFile(join(victim, 'keep.txt'), 'utf8')).toBe('keep\n');
     expect(await readlink(join(saDir, '..data'))).toBe('../victim');
+  });
+
+  it('rotates past a file someone put into the current data directory, leaving it and its directory', async () => {
+    const saDir = join(dir, 'visited');
+    await using server = await startFakeApiServer({ tokenSigningAlgorithm: 'ES256' });
+    const mount = await server.mountServiceAccount({ dir: saDir });
+    const first = await readlink(join(saDir, '..data'));
+    const firstToken = mount.token;
+    await writeFile(join(saDir, first, 'notes.txt'), 'mine\n');
+
+    await mount.rotate();
+    const second = await readlink(join(saDir, '..data'));
+    expect(second).not.toBe(first);
+    // Our three files are gone from the old directory; the visitor's file and so its directory stay.
+    expect(await readdir(join(saDir, first))).toEqual(['notes.txt']);
+    expect(await readFile(join(saDir, first, 'notes.txt'), 'utf8')).toBe('mine\n');
+    const token = await readFile(join(saDir, 'token'), 'utf8');
+    expect(token).toBe(mount.token);
+    expect(token).not.toBe(firstToken);
+    const review = await send(server.url, server.caCert, {
+      method: 'POST',
+      path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      token,
+      body: {},
+    });
+    expect(review.json().status.userInfo.username).toBe('system:serviceaccount:default:default');
+
+    // The next rotation accepts the leftover directory and removes the one it emptied.
+    await mount.rotate();
+    expect(existsSync(join(saDir, second))).toBe(false);
+    expect(await readFile(join(saDir, first, 'notes.txt'), 'utf8')).toBe('mine\n');
+    expect(await readFile(join(saDir, 'token'), 'utf8')).toBe(mount.token);
   });
 
   it('refuses a foreign directory through mountServiceAccount and the mounts endpoint too', async () => {
