@@ -24,6 +24,21 @@ export default tseslint.config(
     },
   },
   {
+    // One error table: every Status is made by a named constructor in src/errors/status.ts.
+    files: ['src/**/*.ts'],
+    ignores: ['src/errors/**', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='ApiError']",
+          message:
+            'Make a Status with a named constructor from src/errors/status.ts (add one there if none fits).',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -7,7 +7,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
  * @see https://github.com/kubernetes/enhancements/tree/master/keps/sig-api-machinery/2885-server-side-unknown-field-validation
  */
-import { ApiError, badRequest, type FieldError } from '../errors/status.js';
+import { badRequest, patchInvalid, type FieldError, untypedError } from '../errors/status.js';
 import { addWarning } from '../http/warnings.js';
 import type { GeneratedMessage } from '../http/protobuf-schema.js';
 import { GENERATED_MESSAGES, GENERATED_ROOT_KINDS } from '../http/protobuf-schemas.generated.js';
@@ -19,7 +19,7 @@ import { fieldElement, formatFieldPath } from './apply/field-set.js';
 import { listItemElement } from './apply/structured-merge.js';
 import { pruneUnknownFields as pruneUnknownCustomFields, type SchemaNode } from '../crd/structural-schema.js';
 import { isJsonObject } from '../json/json-object.js';
-import { goPrint, parsePatchOrNull, patchInvalid } from './patch-invalid.js';
+import { goPrint, parsePatchOrNull } from './patch-invalid.js';
 
 /** What a write asks the server to do with unknown fields. */
 export type FieldValidationDirective = 'Ignore' | 'Warn' | 'Strict';
@@ -207,9 +207,7 @@ export function refuseUnknownAppliedFields(kind: ResourceKind, config: KubeObjec
   const described = errors.length === 1 ? errors[0] : ['errors:', ...errors.map((e) => `  ${e}`)].join('\n');
   const namespace = config.metadata?.namespace ?? '';
   const gvk = `${kind.group}/${kind.version}, Kind=${kind.kind}`;
-  throw new ApiError(
-    500,
-    '',
+  throw untypedError(
     `failed to create typed patch object (${namespace}/${config.metadata?.name ?? ''}; ${gvk}): ${described}`,
   );
 }

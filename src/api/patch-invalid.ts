@@ -1,18 +1,4 @@
-import { ApiError } from '../errors/status.js';
-
 type Json = Record<string, unknown>;
-
-/**
- * The 422 the patch handler answers when the patched object does not decode: ` "" is invalid: patch: Invalid
- * value: "<value>": <decoder's text>`, with one `patch` cause.
- * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
- */
-export function patchInvalid(value: string, message: string): ApiError {
-  const detail = `Invalid value: ${JSON.stringify(value)}: ${message}`;
-  return new ApiError(422, 'Invalid', ` "" is invalid: patch: ${detail}`, {
-    causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'patch' }],
-  });
-}
 
 /** A patch body as JSON, or null where it is none (the value a strategic merge patch's 422 prints). */
 export function parsePatchOrNull(body: Buffer): unknown {

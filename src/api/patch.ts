@@ -1,5 +1,13 @@
 import jsonPatch from 'fast-json-patch';
-import { ApiError, badRequest, unsupportedMediaType } from '../errors/status.js';
+import {
+  ApiError,
+  badRequest,
+  patchRejected,
+  requestEntityTooLargeMessage,
+  unsupportedMediaType,
+  unsupportedMediaTypeMessage,
+  untypedError,
+} from '../errors/status.js';
 import { MAX_REQUEST_BODY_BYTES, parseJson } from '../http/body.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
 import { applyMergePatch } from './merge-patch.js';
@@ -26,7 +34,7 @@ export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
 
 /** What a failed patch application is answered: `NewGenericServerResponse(422, …)` drops the library's text. */
 function patchApplicationFailed(): ApiError {
-  return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+  return patchRejected();
 }
 
 /**
@@ -93,7 +101,7 @@ function applyJsonPatch(current: KubeObject, operations: readonly unknown[]): Ku
  */
 export function assertStorableSize(obj: KubeObject): void {
   if (Buffer.byteLength(JSON.stringify(obj)) > MAX_REQUEST_BODY_BYTES) {
-    throw new ApiError(500, '', 'etcdserver: request is too large');
+    throw untypedError('etcdserver: request is too large');
   }
 }
 
@@ -114,9 +122,7 @@ export function applyPatch(
         throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
       }
       if (operations.length > MAX_JSON_PATCH_OPERATIONS) {
-        throw new ApiError(
-          413,
-          'RequestEntityTooLarge',
+        throw requestEntityTooLargeMessage(
           `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${operations.length}`,
         );
       }
@@ -149,9 +155,7 @@ export function applyPatch(
     }
     case 'application/apply-patch+yaml':
       // The handlers route apply to src/api/apply/server-side-apply.ts before they get here.
-      throw new ApiError(
-        415,
-        'UnsupportedMediaType',
+      throw unsupportedMediaTypeMessage(
         'server-side apply is served by the PATCH handlers, not by applyPatch',
       );
     default:

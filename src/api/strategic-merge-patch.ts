@@ -6,7 +6,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apimachinery/pkg/util/strategicpatch/patch.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
  */
-import { ApiError, badRequest } from '../errors/status.js';
+import { ApiError, badRequest, patchRejected, untypedError } from '../errors/status.js';
 
 /**
  * One value of a `patchStrategy` struct tag.
@@ -102,10 +102,10 @@ function toApiError(err: PatchError): ApiError {
   if (BAD_REQUEST_ERRORS.has(err.message)) return badRequest(err.message);
   if (err.message === ERR_NO_LIST_OF_LISTS) {
     // NewGenericServerResponse(422, ..., isUnexpectedResponse=false) drops the patch error's own text.
-    return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+    return patchRejected();
   }
-  // The real server answers an untyped error with code 500, no reason, and the error text as the message.
-  return new ApiError(500, 'InternalError', err.message);
+  // The real server answers the untyped error with code 500 and the error text as the message.
+  return untypedError(err.message, 'InternalError');
 }
 
 function errNoMergeKey(m: JsonMap, key: string): PatchError {

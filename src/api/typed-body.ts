@@ -3,9 +3,9 @@
  * answers a decode error.
  */
 import { decodeIntoGoType, GoDecodeError, goTypeOf } from '../decode/typed-decode.js';
-import { ApiError, badRequest } from '../errors/status.js';
+import { ApiError, badRequest, patchInvalid } from '../errors/status.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
-import { goPrint, parsePatchOrNull, patchInvalid } from './patch-invalid.js';
+import { goPrint, parsePatchOrNull } from './patch-invalid.js';
 
 function decodeOrThrow(
   obj: KubeObject,

@@ -1,3 +1,4 @@
+import { goQuote } from '../json/go-quote.js';
 /**
  * Kubernetes `Status` errors: one error type and one table of constructors mirroring
  * `k8s.io/apimachinery/pkg/api/errors`, so every failure the server returns has the code,
@@ -216,4 +217,89 @@ export function internalError(message: string): ApiError {
   return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, {
     causes: [{ message }],
   });
+}
+
+/**
+ * 403 Forbidden as `NewForbidden(qualifiedResource, name, err)`: `namespaces "kube-system" is forbidden: <reason>`
+ * (without a name: `roles.rbac.authorization.k8s.io is forbidden: <reason>`).
+ */
+export function forbidden(gr: GroupResource, name: string, reason: string, causes?: StatusCause[]): ApiError {
+  const subject = name ? `${qualifiedResource(gr)} ${goQuote(name)}` : qualifiedResource(gr);
+  return new ApiError(403, 'Forbidden', `${subject} is forbidden: ${reason}`, {
+    ...resourceDetails(gr, name),
+    ...(causes ? { causes } : {}),
+  });
+}
+
+/** 403 Forbidden as the authorization filter writes it (`responsewriters.Forbidden`): the message is whole. */
+export function forbiddenRequest(message: string, details: StatusDetails): ApiError {
+  return new ApiError(403, 'Forbidden', message, details);
+}
+
+/** 404 NotFound with a message of its own (fake-apiserver's control endpoints). */
+export function notFoundMessage(message: string, details: StatusDetails = {}): ApiError {
+  return new ApiError(404, 'NotFound', message, details);
+}
+
+/** 409 AlreadyExists with a message of its own (fake-apiserver's control endpoints). */
+export function alreadyExistsMessage(message: string, details: StatusDetails = {}): ApiError {
+  return new ApiError(409, 'AlreadyExists', message, details);
+}
+
+/** 409 Conflict with a whole message and its causes (server-side apply's field manager conflicts). */
+export function conflictMessage(message: string, causes?: StatusCause[]): ApiError {
+  return new ApiError(409, 'Conflict', message, causes ? { causes } : undefined);
+}
+
+/** 413 RequestEntityTooLarge with a message of its own (json-patch's operation count). */
+export function requestEntityTooLargeMessage(message: string): ApiError {
+  return new ApiError(413, 'RequestEntityTooLarge', message);
+}
+
+/** 415 UnsupportedMediaType with a message of its own. */
+export function unsupportedMediaTypeMessage(message: string): ApiError {
+  return new ApiError(415, 'UnsupportedMediaType', message);
+}
+
+/**
+ * 422 as `NewGenericServerResponse(422, ...)` answers a patch that fails to apply: its own text is dropped.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
+ */
+export function patchRejected(): ApiError {
+  return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+}
+
+/**
+ * The 422 the patch handler answers when the patched object does not decode: ` "" is invalid: patch: Invalid
+ * value: "<value>": <decoder's text>`, with one `patch` cause.
+ * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
+ */
+export function patchInvalid(value: string, message: string): ApiError {
+  const detail = `Invalid value: ${JSON.stringify(value)}: ${message}`;
+  return new ApiError(422, 'Invalid', ` "" is invalid: patch: ${detail}`, {
+    causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'patch' }],
+  });
+}
+
+/** 429 TooManyRequests. */
+export function tooManyRequests(message: string, details?: StatusDetails): ApiError {
+  return new ApiError(429, 'TooManyRequests', message, details);
+}
+
+/** 503 ServiceUnavailable. */
+export function serviceUnavailable(message: string): ApiError {
+  return new ApiError(503, 'ServiceUnavailable', message);
+}
+
+/** 504 Timeout. */
+export function timeout(message: string, details?: StatusDetails): ApiError {
+  return new ApiError(504, 'Timeout', message, details);
+}
+
+/**
+ * 500 for a plain Go error that was never a `Status` (`ErrorToAPIStatus`): the error's text, no reason
+ * (StatusReasonUnknown), or the reason upstream's handler puts on it.
+ */
+export function untypedError(message: string, reason: '' | 'InternalError' = ''): ApiError {
+  return new ApiError(500, reason, message);
 }

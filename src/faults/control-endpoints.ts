@@ -1,6 +1,12 @@
 import { parse as parseYaml } from 'yaml';
 import type { ControlApi } from '../control/control-api.js';
-import { ApiError, badRequest, unsupportedMediaType } from '../errors/status.js';
+import {
+  alreadyExistsMessage,
+  ApiError,
+  badRequest,
+  notFoundMessage,
+  unsupportedMediaType,
+} from '../errors/status.js';
 import { mediaTypeOf, readBody } from '../http/body.js';
 import { writeJson } from '../http/respond.js';
 import type { RequestContext } from '../server/server-context.js';
@@ -10,7 +16,7 @@ import { FaultRuleError, parseFaultRules } from './parse-fault-rule.js';
 const BODY_MEDIA_TYPES = ['application/json', 'application/yaml'];
 
 function ruleNotFound(id: string): ApiError {
-  return new ApiError(404, 'NotFound', `fault rule "${id}" not found`, { name: id, kind: 'faults' });
+  return notFoundMessage(`fault rule "${id}" not found`, { name: id, kind: 'faults' });
 }
 
 async function readRules(ctx: RequestContext): Promise<unknown> {
@@ -33,7 +39,7 @@ async function createRules(injector: FaultInjector, ctx: RequestContext): Promis
     writeJson(ctx.res, 201, { items: added.map((rule) => rule.snapshot()) });
   } catch (error) {
     if (error instanceof DuplicateFaultRuleError) {
-      throw new ApiError(409, 'AlreadyExists', error.message, { kind: 'faults' });
+      throw alreadyExistsMessage(error.message, { kind: 'faults' });
     }
     if (error instanceof FaultRuleError) throw badRequest(error.message);
     throw error;

@@ -3,12 +3,16 @@ import {
   ApiError,
   conflict,
   expired,
+  forbiddenRequest,
   internalError,
   notFound,
   OPTIMISTIC_LOCK_MESSAGE,
   pathNotFound,
-  unauthorized,
+  serviceUnavailable,
   type StatusBody,
+  timeout,
+  tooManyRequests,
+  unauthorized,
 } from '../errors/status.js';
 import type { RequestInfo } from '../http/request-info.js';
 import { forbiddenMessage } from '../rbac/authorizer.js';
@@ -55,7 +59,7 @@ function forbidden(request: FaultedRequest): ApiError {
   if (info.name) details.name = info.name;
   if (info.apiGroup) details.group = info.apiGroup;
   details.kind = info.resource;
-  return new ApiError(403, 'Forbidden', forbiddenMessage({ ...info, user }, ''), details);
+  return forbiddenRequest(forbiddenMessage({ ...info, user }, ''), details);
 }
 
 /**
@@ -108,7 +112,7 @@ export function statusFaultResponse(
       const seconds = retryAfterSeconds ?? 1;
       const details = seconds > 0 ? { retryAfterSeconds: seconds } : {};
       return {
-        error: new ApiError(429, 'TooManyRequests', message ?? 'storage is (re)initializing', details),
+        error: tooManyRequests(message ?? 'storage is (re)initializing', details),
         headers: {},
       };
     }
@@ -120,14 +124,14 @@ export function statusFaultResponse(
     case 503: {
       const seconds = retryAfterSeconds ?? 1;
       return {
-        error: new ApiError(503, 'ServiceUnavailable', message ?? 'apiserver is shutting down'),
+        error: serviceUnavailable(message ?? 'apiserver is shutting down'),
         headers: seconds > 0 ? { 'Retry-After': String(seconds) } : {},
       };
     }
     case 504: {
       const details = retryAfterSeconds ? { retryAfterSeconds } : {};
       const text = message ?? 'request did not complete within the allotted timeout';
-      return { error: new ApiError(504, 'Timeout', `Timeout: ${text}`, details), headers: {} };
+      return { error: timeout(`Timeout: ${text}`, details), headers: {} };
     }
     default:
       throw new Error(`status fault ${code} has no Status template`);

@@ -7,7 +7,7 @@ import type { RequestRecording } from '../audit/request-recording.js';
 import { applyImpersonation } from '../auth/impersonation.js';
 import type { UserInfo } from '../auth/user-info.js';
 import { pageNotFound } from '../errors/plain-text-error.js';
-import { ApiError } from '../errors/status.js';
+import { ApiError, forbiddenRequest } from '../errors/status.js';
 import { applyFault } from '../faults/apply-fault.js';
 import { forbiddenMessage, type RbacDecision } from '../rbac/authorizer.js';
 import { cachedAuthorizer } from '../rbac/decision-cache.js';
@@ -94,7 +94,7 @@ function authorizeRequest(
     if (info.apiGroup) details.group = info.apiGroup;
     details.kind = info.resource;
   }
-  throw new ApiError(403, 'Forbidden', forbiddenMessage(attributes, decision.reason), details);
+  throw forbiddenRequest(forbiddenMessage(attributes, decision.reason), details);
 }
 
 async function route(server: ServerContext, ctx: RequestContext): Promise<void> {

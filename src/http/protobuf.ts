@@ -11,7 +11,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apimachinery/pkg/runtime/generated.proto
  */
 
-import { ApiError, badRequest } from '../errors/status.js';
+import { badRequest, unsupportedMediaTypeMessage } from '../errors/status.js';
 import type { GeneratedMessage, Presence, ScalarType, WellKnownType } from './protobuf-schema.js';
 import { GENERATED_MESSAGES, GENERATED_ROOT_KINDS } from './protobuf-schemas.generated.js';
 import { decodeWellKnown, isWellKnown, wellKnownZero } from './protobuf-well-known.js';
@@ -247,9 +247,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
   const { apiVersion, kind, raw } = envelope;
   const messageName = KINDS.get(`${apiVersion} ${kind}`);
   if (!messageName) {
-    throw new ApiError(
-      415,
-      'UnsupportedMediaType',
+    throw unsupportedMediaTypeMessage(
       `fake-apiserver cannot decode ${PROTOBUF_CONTENT_TYPE} bodies of ${apiVersion}, Kind=${kind}: ` +
         'send this object as JSON (Content-Type: application/json)',
     );

@@ -1,4 +1,4 @@
-import { ApiError, type GroupResource } from '../errors/status.js';
+import { forbidden, type GroupResource } from '../errors/status.js';
 import type { KubeObject } from '../registry/resource-kind.js';
 import { isBeingDeleted } from './deletion-policy.js';
 
@@ -15,25 +15,14 @@ export function refuseCreateInTerminatingNamespace(
   const phase = (namespaceObject.status as { phase?: string } | undefined)?.phase;
   if (phase !== 'Terminating' && !isBeingDeleted(namespaceObject)) return;
   const namespace = namespaceObject.metadata?.name ?? '';
-  const qualified = resource.group ? `${resource.resource}.${resource.group}` : resource.resource;
   const reason = `unable to create new content in namespace ${namespace} because it is being terminated`;
-  throw new ApiError(
-    403,
-    'Forbidden',
-    name ? `${qualified} "${name}" is forbidden: ${reason}` : `${qualified} is forbidden: ${reason}`,
+  throw forbidden(resource, name, reason, [
     {
-      ...(name ? { name } : {}),
-      ...(resource.group ? { group: resource.group } : {}),
-      kind: resource.resource,
-      causes: [
-        {
-          reason: 'NamespaceTerminating',
-          message: `namespace ${namespace} is being terminated`,
-          field: 'metadata.namespace',
-        },
-      ],
+      reason: 'NamespaceTerminating',
+      message: `namespace ${namespace} is being terminated`,
+      field: 'metadata.namespace',
     },
-  );
+  ]);
 }
 
 /** The namespaces NamespaceLifecycle never lets be deleted. */
@@ -46,13 +35,5 @@ export const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kub
  */
 export function refuseDeletingImmortalNamespace(name: string): void {
   if (!IMMORTAL_NAMESPACES.has(name)) return;
-  throw new ApiError(
-    403,
-    'Forbidden',
-    `namespaces "${name}" is forbidden: this namespace may not be deleted`,
-    {
-      name,
-      kind: 'namespaces',
-    },
-  );
+  throw forbidden({ group: '', resource: 'namespaces' }, name, 'this namespace may not be deleted');
 }

@@ -1,9 +1,10 @@
 import type { UserInfo } from '../auth/user-info.js';
-import { ApiError, badRequest, notFound, type StatusBody } from '../errors/status.js';
+import { ApiError, badRequest, forbidden, notFound, type StatusBody } from '../errors/status.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { authorize, PRIVILEGED_GROUPS, visitRulesFor, type RbacSource } from './authorizer.js';
-import { compactRules, compactString, covers, goQuote, goQuoteList } from './policy-comparator.js';
+import { compactRules, compactString, covers } from './policy-comparator.js';
+import { goQuote, goQuoteList } from '../json/go-quote.js';
 import { rbacSourceFromStore } from './store-source.js';
 import type { AuthorizationAttributes, AuthorizationDecision, PolicyRule, RoleRef } from './types.js';
 
@@ -182,15 +183,9 @@ export function confirmNoEscalation(
   return message;
 }
 
-/** `errors.NewForbidden(groupResource, name, err)`. */
-function forbidden(resource: string, name: string, message: string): ApiError {
-  const qualified = `${resource}.${RBAC_GROUP}`;
-  return new ApiError(
-    403,
-    'Forbidden',
-    name ? `${qualified} ${goQuote(name)} is forbidden: ${message}` : `${qualified} is forbidden: ${message}`,
-    { ...(name ? { name } : {}), group: RBAC_GROUP, kind: resource },
-  );
+/** `errors.NewForbidden(groupResource, name, err)` for an RBAC resource. */
+function forbiddenRbac(resource: string, name: string, message: string): ApiError {
+  return forbidden({ group: RBAC_GROUP, resource }, name, message);
 }
 
 function isEmptyValue(value: unknown): boolean {
@@ -273,13 +268,13 @@ export function checkRbacWrite(env: EscalationEnv, write: RbacWrite): void {
     if (isUpdate && isOnlyMutatingGCFields(object, old)) return;
     const rules = (object.rules as PolicyRule[] | null | undefined) ?? [];
     const missing = confirmNoEscalation(env.source, user, request.namespace, rules);
-    if (missing) throw forbidden(resource, name, missing);
+    if (missing) throw forbiddenRbac(resource, name, missing);
     if (
       resource === 'clusterroles' &&
       (hasAggregationRule(object) || (isUpdate && hasAggregationRule(old)))
     ) {
       if (confirmNoEscalation(env.source, user, request.namespace, FULL_AUTHORITY)) {
-        throw forbidden(resource, name, 'must have cluster-admin privileges to use the aggregationRule');
+        throw forbiddenRbac(resource, name, 'must have cluster-admin privileges to use the aggregationRule');
       }
     }
     return;
@@ -297,7 +292,7 @@ export function checkRbacWrite(env: EscalationEnv, write: RbacWrite): void {
   if (bindingAuthorized(env, user, roleRef, bindingNamespace)) return;
   const rules = roleReferenceRules(env.source, roleRef, bindingNamespace);
   const missing = confirmNoEscalation(env.source, user, request.namespace, rules);
-  if (missing) throw forbidden(resource, name, missing);
+  if (missing) throw forbiddenRbac(resource, name, missing);
 }
 
 /**

@@ -2,11 +2,11 @@
 //   staging/src/k8s.io/component-helpers/auth/rbac/validation/policy_comparator_test.go
 //   pkg/registry/rbac/validation/policy_compact_test.go
 import { describe, expect, it } from 'vitest';
+import { goQuote } from '../json/go-quote.js';
 import {
   compactRules,
   compactString,
   covers,
-  goQuote,
   isSimpleResourceRule,
   nonResourceURLCovers,
   type SimpleResource,

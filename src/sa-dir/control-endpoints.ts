@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ControlApi } from '../control/control-api.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
-import { ApiError, badRequest } from '../errors/status.js';
+import { badRequest, notFoundMessage } from '../errors/status.js';
 import { writeJson } from '../http/respond.js';
 import { readControlBody } from '../state/control-endpoints.js';
 import type { ServiceAccountMounts } from './mounts.js';
@@ -11,7 +11,7 @@ function asStatus(error: unknown): unknown {
   if (!(error instanceof FakeApiServerError)) return error;
   const message = error.message.replace(/^\[fake-apiserver\] /, '').replace(/\n {2}hint: /, '; ');
   return error.code === 'SERVICE_ACCOUNT_NOT_FOUND' || error.code === 'POD_NOT_FOUND'
-    ? new ApiError(404, 'NotFound', message, {})
+    ? notFoundMessage(message)
     : badRequest(message);
 }
 

@@ -1,6 +1,6 @@
 import type { ControlApi } from '../control/control-api.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
-import { ApiError, badRequest } from '../errors/status.js';
+import { badRequest, conflictMessage } from '../errors/status.js';
 import { writeJson } from '../http/respond.js';
 import { readControlBody } from '../state/control-endpoints.js';
 import type { Clock } from './clock.js';
@@ -75,7 +75,7 @@ export class ClockControl {
 function statusFor(error: unknown): unknown {
   if (!(error instanceof FakeApiServerError)) return error;
   const message = error.message.replace(/^\[fake-apiserver\] /, '').replace(/\n {2}hint: /, '; ');
-  return error.code === 'CLOCK_NOT_FAKE' ? new ApiError(409, 'Conflict', message) : badRequest(message);
+  return error.code === 'CLOCK_NOT_FAKE' ? conflictMessage(message) : badRequest(message);
 }
 
 /**

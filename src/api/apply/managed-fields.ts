@@ -4,7 +4,7 @@
  * @see https://github.com/kubernetes/kubernetes/tree/v1.33.0/staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal
  * @see https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/merge/update.go
  */
-import { ApiError, type StatusCause } from '../../errors/status.js';
+import { ApiError, conflictMessage, type StatusCause } from '../../errors/status.js';
 import type { ApplyShape } from './apply-schema.js';
 import {
   differenceFieldSets,
@@ -280,7 +280,7 @@ export function applyConflictError(conflicts: readonly ApplyConflict[]): ApiErro
     for (const name of [...byManager.keys()].sort()) lines.push(name, ...byManager.get(name)!);
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
   }
-  return new ApiError(409, 'Conflict', message, { causes });
+  return conflictMessage(message, causes);
 }
 
 /** Sets (or, for none, removes) `metadata.managedFields` on an object that is not frozen. */
