@@ -11,7 +11,7 @@ export type {
   StartedFakeApiServer,
 } from './types.js';
 export type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
-export type { Clock } from './server/clock.js';
+export type { Clock } from './time/clock.js';
 export type {
   AuditEvent,
   AuditEventList,
@@ -24,7 +24,7 @@ export type {
   RecordedWrite,
 } from './audit/types.js';
 export type { FaultHandle, FaultRule, InjectedFault } from './faults/types.js';
-export { createFakeClock, FakeClock, type DurationInput, type TimeInput } from './server/fake-clock.js';
+export { createFakeClock, FakeClock, type DurationInput, type TimeInput } from './time/fake-clock.js';
 export type { KubeObject, ObjectMeta } from './registry/resource-kind.js';
 export type {
   KindReference,

@@ -1,7 +1,7 @@
 import type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
-import type { Clock } from './server/clock.js';
+import type { Clock } from './time/clock.js';
 import type { AuditEvent, AuditLevel, RecordedRequestFilter, RecordedWrite } from './audit/types.js';
-import type { DurationInput, TimeInput } from './server/fake-clock.js';
+import type { DurationInput, TimeInput } from './time/fake-clock.js';
 import type { KubeObject } from './registry/resource-kind.js';
 import type { ManifestInput, ObjectListQuery, ObjectReference, StateSnapshot } from './state/types.js';
 import type { FaultHandle, FaultRule, InjectedFault } from './faults/types.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestInfo } from '../http/request-info.js';
-import type { Clock } from '../server/clock.js';
+import type { Clock } from '../time/clock.js';
 import { isCompletedWrite, matchesFilter, toRecordedWrite } from './filter.js';
 import type { AuditLogFile } from './log-file.js';
 import { RequestRecording, type RecordedStage } from './request-recording.js';

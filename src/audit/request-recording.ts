@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../auth/user-info.js';
 import { decodeObjectBody } from '../http/body.js';
 import type { RequestInfo } from '../http/request-info.js';
-import type { Clock } from '../server/clock.js';
+import type { Clock } from '../time/clock.js';
 import { observeExchange, type ExchangeObserver } from './capture.js';
 import {
   buildAuditEvent,

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorized } from '../errors/status.js';
-import type { Clock } from '../server/clock.js';
+import type { Clock } from '../time/clock.js';
 import {
   TokenRejection,
   type LegacyServiceAccountClaims,

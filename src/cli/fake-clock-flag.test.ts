@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../server/fake-clock.js';
+import { FakeClock } from '../time/fake-clock.js';
 import { parseCliArguments } from './args.js';
 import { expandBareFakeClockFlag } from './fake-clock-flag.js';
 

@@ -1,5 +1,5 @@
 import { FakeApiServerError } from '../errors/developer-error.js';
-import { createFakeClock, type FakeClock } from '../server/fake-clock.js';
+import { createFakeClock, type FakeClock } from '../time/fake-clock.js';
 
 /**
  * Turns a bare `--fake-clock` (last, or followed by another option) into `--fake-clock=now`: `parseArgs`

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { builtInKinds, configMapKind, namespaceKind } from '../registry/built-in-kinds.js';
 import { KindRegistry } from '../registry/kind-registry.js';
 import type { KubeObject } from '../registry/resource-kind.js';
-import { systemClock } from '../server/clock.js';
+import { systemClock } from '../time/clock.js';
 import { ObjectStore } from '../store/object-store.js';
 import { startLifecycleControllers } from './lifecycle-controllers.js';
 import { namespaceConditions } from './namespace-deleter.js';

@@ -1,13 +1,9 @@
 import { ApiError } from '../errors/status.js';
 import { deleteObject, type DeletionDeps } from '../lifecycle/delete-object.js';
-import {
-  FOREGROUND_FINALIZER,
-  ORPHAN_FINALIZER,
-  finalizersOf,
-  isBeingDeleted,
-} from '../lifecycle/deletion-policy.js';
+import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../lifecycle/deletion-policy.js';
+import { finalizersOf, isBeingDeleted } from '../store/finalizers.js';
 import type { KindRegistry } from '../registry/kind-registry.js';
-import { storageKeyOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
+import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 
 /** What the lifecycle controllers read and write. */
 export interface ControllerDeps extends DeletionDeps {
@@ -23,20 +19,6 @@ export interface StoredEntry {
 interface OwnerReference {
   uid?: string;
   blockOwnerDeletion?: boolean;
-}
-
-/**
- * Every stored kind once (a kind served in several versions shares one bucket), as the kind whose form is the
- * stored one: kinds that convert (`conversion`) serve another's bucket.
- */
-export function storedKinds(registry: KindRegistry): ResourceKind[] {
-  const seen = new Set<string>();
-  return registry.all().filter((kind) => {
-    const key = storageKeyOf(kind);
-    if (kind.storage !== 'stored' || kind.conversion || seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function ownerReferencesOf(obj: KubeObject): OwnerReference[] {
@@ -110,7 +92,7 @@ export function collectGarbage(deps: ControllerDeps): void {
   const byUid = new Map<string, StoredEntry>();
   const dependents = new Map<string, { entry: StoredEntry; ref: OwnerReference }[]>();
   const all: StoredEntry[] = [];
-  for (const kind of storedKinds(deps.registry)) {
+  for (const kind of deps.registry.storedKinds()) {
     for (const obj of deps.store.scan({ kind })) {
       const entry = { kind, obj };
       all.push(entry);

@@ -3,7 +3,7 @@ import type { StoreEvent } from '../store/object-store.js';
 import type { PodLogStore } from '../store/pod-logs.js';
 import { isDeepStrictEqual } from 'node:util';
 import { namespaceKind } from '../registry/built-in-kinds.js';
-import { collectGarbage, storedKinds, type ControllerDeps } from './garbage-collector.js';
+import { collectGarbage, type ControllerDeps } from './garbage-collector.js';
 import { finishNamespaceDeletions } from './namespace-deleter.js';
 
 /** The running garbage collector and namespace controller of one server. */
@@ -109,7 +109,7 @@ export function startLifecycleControllers(
   };
 
   const owners = new OwnerReferenceIndex();
-  for (const kind of storedKinds(deps.registry)) {
+  for (const kind of deps.registry.storedKinds()) {
     for (const obj of deps.store.scan({ kind })) owners.add(obj, 1);
   }
   const namespaceTerminating = (): boolean => {

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { deleteObject } from '../lifecycle/delete-object.js';
-import { finalizersOf, isBeingDeleted } from '../lifecycle/deletion-policy.js';
+import { finalizersOf, isBeingDeleted } from '../store/finalizers.js';
 import type { KubeObject } from '../registry/resource-kind.js';
 import { kubeTimestamp } from '../store/object-store.js';
-import { storedKinds, tolerateRaces, type ControllerDeps } from './garbage-collector.js';
+import { tolerateRaces, type ControllerDeps } from './garbage-collector.js';
 
 /** The finalizer of `spec.finalizers` the namespace controller owns. */
 export const KUBERNETES_FINALIZER = 'kubernetes';
@@ -111,7 +111,7 @@ function withTransitionTimes(
 export function finishNamespaceDeletions(deps: ControllerDeps): void {
   const namespaceKind = deps.registry.byResource('', 'v1', 'namespaces');
   if (!namespaceKind) return;
-  const kinds = storedKinds(deps.registry).filter((kind) => kind.namespaced);
+  const kinds = deps.registry.storedKinds().filter((kind) => kind.namespaced);
   for (const ns of [...deps.store.scan({ kind: namespaceKind })]) {
     if (!isBeingDeleted(ns)) continue;
     const specFinalizers = ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) as string[];

@@ -1,6 +1,6 @@
 import type { KindRegistry } from '../registry/kind-registry.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
-import type { Clock } from '../server/clock.js';
+import type { Clock } from '../time/clock.js';
 import { describeError, type ObjectStore } from '../store/object-store.js';
 import { createCustomResourceDefinitionKind } from './crd-kind.js';
 import { kindsOfCustomResourceDefinition } from './custom-resource-kinds.js';

@@ -1,7 +1,7 @@
 import { invalid } from '../errors/status.js';
 import { addWarning } from '../http/warnings.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
-import { systemClock, type Clock } from '../server/clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { kubeTimestamp } from '../store/object-store.js';
 import { validateCustomResourceDefinition } from './crd-validation.js';
 

@@ -1,4 +1,4 @@
-import { DurationSyntaxError, parseGoDuration } from '../server/duration.js';
+import { DurationSyntaxError, parseGoDuration } from '../time/duration.js';
 import { MESSAGE_STATUS_CODES, RETRY_AFTER_STATUS_CODES, STATUS_FAULT_CODES } from './fault-status.js';
 import type { FaultRule } from './types.js';
 

@@ -1,15 +1,14 @@
 import { conflict, notFound } from '../errors/status.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
-import type { Clock } from '../server/clock.js';
+import type { Clock } from '../time/clock.js';
 import { kubeTimestamp, type ObjectStore } from '../store/object-store.js';
 import {
   defaultGarbageCollectionPolicy,
   finalizersForGarbageCollection,
-  finalizersOf,
-  isBeingDeleted,
   namespaceFinalizersOnDelete,
   type DeletionRequest,
 } from './deletion-policy.js';
+import { finalizersOf, isBeingDeleted } from '../store/finalizers.js';
 
 /** What deletion needs: the store, and the server clock for `deletionTimestamp`. */
 export interface DeletionDeps {

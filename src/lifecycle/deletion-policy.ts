@@ -1,4 +1,4 @@
-import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
+import type { ResourceKind } from '../registry/resource-kind.js';
 
 /** The finalizer that makes the garbage collector orphan an owner's dependents before it goes. */
 export const ORPHAN_FINALIZER = 'orphan';
@@ -108,15 +108,4 @@ export function namespaceFinalizersOnDelete(
   if (orphan) next.push(ORPHAN_FINALIZER);
   if (foreground) next.push(FOREGROUND_FINALIZER);
   return next;
-}
-
-/** The `metadata.finalizers` of an object (empty when absent). */
-export function finalizersOf(obj: KubeObject | undefined): string[] {
-  const finalizers = obj?.metadata?.finalizers;
-  return Array.isArray(finalizers) ? (finalizers as string[]) : [];
-}
-
-/** Whether an object has been marked for deletion. */
-export function isBeingDeleted(obj: KubeObject | undefined): boolean {
-  return typeof obj?.metadata?.deletionTimestamp === 'string';
 }

@@ -1,6 +1,5 @@
 import type { KindRegistry } from '../registry/kind-registry.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { storedKinds } from '../controllers/garbage-collector.js';
 
 interface OwnerReference {
   apiVersion?: string;
@@ -16,7 +15,7 @@ interface OwnerReference {
  * References whose owner is not loaded are left alone (and collected, as on a cluster).
  */
 export function linkOwnerReferences(store: ObjectStore, registry: KindRegistry): void {
-  for (const kind of storedKinds(registry)) {
+  for (const kind of registry.storedKinds()) {
     for (const current of [...store.scan({ kind })]) {
       const refs = current?.metadata?.ownerReferences;
       if (!Array.isArray(refs) || refs.length === 0) continue;

@@ -1,6 +1,6 @@
 import { forbidden, type GroupResource } from '../errors/status.js';
 import type { KubeObject } from '../registry/resource-kind.js';
-import { isBeingDeleted } from './deletion-policy.js';
+import { isBeingDeleted } from '../store/finalizers.js';
 
 /**
  * NamespaceLifecycle admission for a create: 403 Forbidden when the namespace is being terminated, with

@@ -1,5 +1,5 @@
 import { rbacKinds } from '../registry/built-in-kinds.js';
-import type { Clock } from '../server/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { PRIVILEGED_GROUPS, type BindingObject, type RbacDecision, type SourcedRule } from './authorizer.js';
 import type {

@@ -1,5 +1,6 @@
 import { orderServedGroups } from './group-priority.js';
 import { apiVersionOf, type ResourceKind } from './resource-kind.js';
+import { storageKeyOf } from '../store/storage-key.js';
 
 /** A served API group with its versions, for `/apis`. */
 export interface ServedGroup {
@@ -34,6 +35,20 @@ export class KindRegistry {
     this.#byResource.delete(key);
     const kindKey = `${apiVersionOf(registered)}/${registered.kind}`;
     if (this.#byKind.get(kindKey) === registered) this.#byKind.delete(kindKey);
+  }
+
+  /**
+   * One kind per store bucket: the stored kinds that are not another's served form (converted kinds such as
+   * events.k8s.io/v1 Events and autoscaling/v1 HPAs share their storage's bucket), first registered first.
+   */
+  storedKinds(): ResourceKind[] {
+    const byBucket = new Map<string, ResourceKind>();
+    for (const kind of this.all()) {
+      if (kind.storage !== 'stored' || kind.conversion) continue;
+      const bucket = storageKeyOf(kind);
+      if (!byBucket.has(bucket)) byBucket.set(bucket, kind);
+    }
+    return [...byBucket.values()];
   }
 
   /** The kind served at `group/version/resource`, if any. */

@@ -123,12 +123,6 @@ export interface KindConversion {
   fromStored(stored: KubeObject): KubeObject;
 }
 
-/** The key of the store bucket a kind's objects live in: `group/resource` of its storage. */
-export function storageKeyOf(kind: Pick<ResourceKind, 'group' | 'resource' | 'storedAs'>): string {
-  const storage = kind.storedAs ?? kind;
-  return `${storage.group}/${storage.resource}`;
-}
-
 /** `group/version` as written in `apiVersion` (`v1` for the core group). */
 export function apiVersionOf(kind: Pick<ResourceKind, 'group' | 'version'>): string {
   return kind.group ? `${kind.group}/${kind.version}` : kind.version;

@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KUBELET_TOKEN_SECONDS, type ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
-import type { Clock } from '../server/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { resolveIdentity } from './identity.js';
 import type { MountRequest } from './mount-request.js';

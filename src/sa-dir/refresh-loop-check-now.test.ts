@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeClock } from '../server/fake-clock.js';
+import { createFakeClock } from '../time/fake-clock.js';
 import { startRefreshLoop } from './refresh-loop.js';
 
 /** A loop due one hour after each refresh, by a fake clock, with a long period so that only checkNow acts. */

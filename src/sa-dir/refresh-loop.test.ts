@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../server/clock.js';
+import { systemClock } from '../time/clock.js';
 import { startRefreshLoop } from './refresh-loop.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

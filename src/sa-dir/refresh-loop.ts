@@ -1,4 +1,4 @@
-import type { Clock } from '../server/clock.js';
+import type { Clock } from '../time/clock.js';
 
 /**
  * How often the loop looks at the clock when the refresh point is further away. The kubelet's pod sync

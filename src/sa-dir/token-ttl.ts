@@ -1,5 +1,5 @@
 import { FakeApiServerError } from '../errors/developer-error.js';
-import { DurationSyntaxError, parseGoDuration } from '../server/duration.js';
+import { DurationSyntaxError, parseGoDuration } from '../time/duration.js';
 
 /** The longest lifetime TokenRequest accepts (`expirationSeconds` is at most 2^32 s). */
 export const MAX_TOKEN_TTL_SECONDS = 2 ** 32;

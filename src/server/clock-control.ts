@@ -3,8 +3,8 @@ import { FakeApiServerError } from '../errors/developer-error.js';
 import { badRequest, conflictMessage } from '../errors/status.js';
 import { writeJson } from '../http/respond.js';
 import { readControlBody } from '../state/control-endpoints.js';
-import type { Clock } from './clock.js';
-import { isFakeClock, type DurationInput, type FakeClock, type TimeInput } from './fake-clock.js';
+import type { Clock } from '../time/clock.js';
+import { isFakeClock, type DurationInput, type FakeClock, type TimeInput } from '../time/fake-clock.js';
 
 /** What follows the clock when it moves: the serviceaccount directories. */
 export interface ClockFollowers {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { FakeApiServerError } from '../errors/developer-error.js';
-import { DurationSyntaxError, parseGoDuration } from './duration.js';
+import { DurationSyntaxError, parseGoDuration } from '../time/duration.js';
 
 /** The bounds that keep one server serving under load, slow clients and shutdown. */
 export interface ServerLimits {

@@ -6,7 +6,7 @@ import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { PodLogStore } from '../store/pod-logs.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { AuthorizationRecorder } from '../rbac/decision-log.js';
 import type { ControlApi } from '../control/control-api.js';
 import type { AuditRecorder } from '../audit/recorder.js';

@@ -44,7 +44,7 @@ import { StoreJournal } from '../store/persistence.js';
 import type { FakeApiServerOptions, IssueTokenOptions, StartedFakeApiServer } from '../types.js';
 import type { ServerContext } from './server-context.js';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { systemClock } from './clock.js';
+import { systemClock } from '../time/clock.js';
 import { createHttpsListener } from './https-server.js';
 import { resolveServerLimits, WatchSlots } from './limits.js';
 import { registerAuditEndpoints } from '../audit/control-endpoints.js';

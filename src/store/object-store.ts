@@ -8,10 +8,11 @@ import {
   OPTIMISTIC_LOCK_MESSAGE,
   type GroupResource,
 } from '../errors/status.js';
-import { storageKeyOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
-import { systemClock, type Clock } from '../server/clock.js';
+import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
+import { storageKeyOf } from './storage-key.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { SortedBucket } from './sorted-bucket.js';
-import { applyDeletionRulesOnUpdate } from '../lifecycle/update-rules.js';
+import { applyDeletionRulesOnUpdate } from './update-rules.js';
 
 /** The type of a watch event. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

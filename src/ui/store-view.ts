@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { KindRegistry } from '../registry/kind-registry.js';
-import { apiVersionOf, storageKeyOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
+import { apiVersionOf, type KubeObject, type ResourceKind } from '../registry/resource-kind.js';
+import { storageKeyOf } from '../store/storage-key.js';
 import type { ObjectStore, StoreEvent } from '../store/object-store.js';
 
 /** A stored kind as the inspector lists it. */
@@ -38,19 +39,10 @@ export function inspectorKindKey(kind: Pick<ResourceKind, 'group' | 'resource' |
   return storageKeyOf(kind);
 }
 
-function storedKinds(registry: KindRegistry): ResourceKind[] {
-  const byKey = new Map<string, ResourceKind>();
-  for (const kind of registry.all()) {
-    if (kind.storage !== 'stored' || kind.conversion) continue;
-    const key = inspectorKindKey(kind);
-    if (!byKey.has(key)) byKey.set(key, kind);
-  }
-  return [...byKey.values()];
-}
-
 /** The stored kinds with their object counts: the core group first, then by group, then by kind. */
 export function inspectorKinds(registry: KindRegistry, store: ObjectStore): InspectorKind[] {
-  return storedKinds(registry)
+  return registry
+    .storedKinds()
     .sort((a, b) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind))
     .map((kind) => ({
       key: inspectorKindKey(kind),
@@ -64,7 +56,7 @@ export function inspectorKinds(registry: KindRegistry, store: ObjectStore): Insp
 
 /** The stored kind with this key, if any. */
 export function inspectorKindByKey(registry: KindRegistry, key: string): ResourceKind | undefined {
-  return storedKinds(registry).find((kind) => inspectorKindKey(kind) === key);
+  return registry.storedKinds().find((kind) => inspectorKindKey(kind) === key);
 }
 
 /** The objects of a kind (in one namespace, or all), sorted by namespace and name. */

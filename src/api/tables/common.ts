@@ -3,7 +3,8 @@
  * JSON, and the formatting helpers of `pkg/printers/internalversion/printers.go`.
  * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
  */
-import { humanDuration, type TableColumn } from '../table.js';
+import type { TableColumn } from '../table.js';
+import { humanDuration } from './human-duration.js';
 import { CREATION_TIMESTAMP_DESCRIPTION, NAME_DESCRIPTION } from './descriptions.js';
 
 /** A decoded JSON object. */

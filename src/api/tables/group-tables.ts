@@ -4,7 +4,7 @@
  * `printHorizontalPodAutoscaler`, `printStorageClass` and `printEndpointSlice`.
  * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/printers/internalversion/printers.go
  */
-import { humanDuration } from '../table.js';
+import { humanDuration } from './human-duration.js';
 import {
   ageColumn,
   ageOf,

@@ -1,6 +1,6 @@
 import { invalid } from '../errors/status.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
-import { finalizersOf, isBeingDeleted } from './deletion-policy.js';
+import { finalizersOf, isBeingDeleted } from './finalizers.js';
 
 /**
  * The deletion rules every update of a stored object follows (`rest.BeforeUpdate`,
