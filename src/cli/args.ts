@@ -10,8 +10,10 @@ import { SERVICE_ACCOUNT_PATH } from '../sa-dir/mount-request.js';
 
 /** Usage text of the command. */
 export const USAGE = `Usage: fake-apiserver [options]
+       fake-apiserver run [options] [--pod NS/NAME | --service-account NS/NAME] -- COMMAND [ARGS...]
 
-Runs a fake Kubernetes API server over HTTPS until interrupted.
+Runs a fake Kubernetes API server over HTTPS until interrupted; with run, runs COMMAND against it as a
+container of a pod sees the world (Linux, without root), then stops it.
 
 Options:
   --port N                    port to listen on (default 6443; 0 = any free port)
@@ -65,6 +67,26 @@ Options:
 Once listening (and every file written) it prints, on stdout:
   export KUBERNETES_SERVICE_HOST=<host>
   export KUBERNETES_SERVICE_PORT=<port>
+
+fake-apiserver run: the server options above (--port defaults to 0; not --sa-dir or --root), and
+  --service-account NS/NAME   COMMAND has that service account's directory at
+                              /var/run/secrets/kubernetes.io/serviceaccount (default default/default)
+  --pod NS/NAME               instead: COMMAND is that pod's container: its service account's token, its
+                              volumes (configMap, secret, projected, downwardAPI, emptyDir) at its
+                              volumeMounts kept up to date, its env and envFrom, its hostname
+  --container NAME            which container of the pod (default: the first)
+  --token-ttl DURATION        with --service-account: the token's lifetime (default 3607s)
+  --network sandbox|host      sandbox (default): a network of its own, loopback only, where
+                              https://kubernetes.default.svc (10.96.0.1:443) is the API; host: the
+                              host's network, the in-cluster names resolve to 127.0.0.1 and the API is
+                              on the server's port
+  --attach KUBECONFIG         use the server already running that wrote this admin kubeconfig
+                              (--kubeconfig FILE) instead of starting one
+  --verbose                   the server's diagnostics on stderr (otherwise stderr is COMMAND's)
+  COMMAND sees the same files and uid as you, in new user, mount, UTS and network namespaces (made
+  with util-linux's unshare, mount and setpriv, iproute2's ip). Exit code: COMMAND's (128+N when
+  killed by signal N); SIGINT, SIGTERM and SIGHUP are passed on to it; 2 when run is misused or no
+  sandbox can be made here (then: --sa-dir DIR and the paths, see the README).
 `;
 
 /** The options of the command that starts a server, as `parseArgs` reads them. */
@@ -255,7 +277,7 @@ export function parseRunArguments(argv: readonly string[]): RunRequest | { actio
     parsed = parseArgs({
       args: expandBareFakeClockFlag(before),
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
       options: RUN_OPTIONS,
     });
   } catch (error) {
@@ -263,7 +285,7 @@ export function parseRunArguments(argv: readonly string[]): RunRequest | { actio
   }
   const values = { ...parsed.values };
   if (values.help) return { action: 'help' };
-  if (separator === -1 || separator === argv.length - 1) {
+  if (separator === -1 || separator === argv.length - 1 || parsed.positionals.length > 0) {
     throw runUsageError('run needs -- and then the COMMAND to run (with its arguments)');
   }
   if (values['sa-dir'] !== undefined || values.root !== undefined) {

@@ -10,13 +10,13 @@ import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { connect, Server, type Socket } from 'node:net';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { findSandboxTools, SANDBOX_FALLBACK_HINT, type SandboxTools } from './host-tools.js';
 import { parseMountInfo } from './mountinfo.js';
 import { planMounts, type HostView, type PathKind } from './sandbox-plan.js';
 import { LISTENER_MESSAGE, READY_MARKER, sandboxScript, unshareArguments } from './sandbox-script.js';
-import type { RunPlan, RunResult } from './types.js';
+import type { RunMount, RunPlan, RunResult } from './types.js';
 
 /** How COMMAND is run. */
 export interface SandboxRunOptions {
@@ -40,8 +40,9 @@ export interface SandboxRunOptions {
 }
 
 /**
- * COMMAND's environment: `base` without the `KUBERNETES_*` variables of wherever `run` was started and
- * without Node's IPC variables, then the pod's (or the service account's `KUBERNETES_*`), `HOSTNAME` for a
+ * COMMAND's environment: `base` without the `KUBERNETES_*` variables and `KUBECONFIG` of wherever `run` was
+ * started (a pod has neither: kubectl and the clients use their in-cluster configuration) and without Node's
+ * IPC variables, then the pod's (or the service account's `KUBERNETES_*`), `HOSTNAME` for a
  * pod as container runtimes set it, then `extra`.
  */
 export function commandEnvironment(
@@ -51,7 +52,8 @@ export function commandEnvironment(
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {
-    if (value === undefined || name.startsWith('KUBERNETES_') || name.startsWith('NODE_CHANNEL_')) continue;
+    if (value === undefined || name === 'KUBECONFIG') continue;
+    if (name.startsWith('KUBERNETES_') || name.startsWith('NODE_CHANNEL_')) continue;
     env[name] = value;
   }
   if (plan.hostname !== undefined) env.HOSTNAME = plan.hostname;
@@ -79,6 +81,20 @@ const hostView: HostView = {
     }
   },
 };
+
+/**
+ * An empty, read-only directory over `~/.kube` when there is one: a pod has no kubeconfig of the
+ * developer's, so kubectl inside uses its in-cluster configuration, never the developer's cluster.
+ */
+async function hiddenKubeconfigDir(dir: string, home: string | undefined): Promise<RunMount[]> {
+  if (!home || !isAbsolute(home)) return [];
+  const kubeDir = join(home, '.kube');
+  const real = hostView.realpath(kubeDir);
+  if (real === undefined || hostView.kind(real) !== 'directory') return [];
+  const empty = join(dir, 'empty');
+  await mkdir(empty, { recursive: true, mode: 0o755 });
+  return [{ source: empty, target: kubeDir, readOnly: true }];
+}
 
 /** Pipes a connection made inside the sandbox to the server's listener. */
 function relay(socket: Socket, upstream: { host: string; port: number }): void {
@@ -111,10 +127,11 @@ export async function runInSandbox(
   const tools =
     options.tools ?? findSandboxTools({ network: plan.network, hostname: plan.hostname !== undefined });
   const cwd = options.cwd ?? process.cwd();
+  const baseEnv = options.baseEnv ?? process.env;
   const scratch = join(plan.dir, 'sandbox');
   await mkdir(scratch, { recursive: true, mode: 0o700 });
   const mounts = planMounts({
-    mounts: plan.mounts,
+    mounts: [...plan.mounts, ...(await hiddenKubeconfigDir(plan.dir, baseEnv.HOME))],
     scratch,
     view: hostView,
     mountInfo: parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8')),
@@ -151,7 +168,7 @@ export async function runInSandbox(
     ],
     {
       cwd,
-      env: commandEnvironment(options.baseEnv ?? process.env, plan, options.env),
+      env: commandEnvironment(baseEnv, plan, options.env),
       stdio,
       // Its own process group would leave it out of the terminal's foreground: Ctrl-C reaches it directly.
       detached: false,
