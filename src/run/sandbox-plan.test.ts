@@ -112,6 +112,7 @@ describe('the sandbox mount plan', () => {
           dir: '/run',
           at: '/run',
           id: 'layer1',
+          layer: 'overlay',
           children: ['systemd/resolve/stub-resolv.conf', 'user/1000'],
         },
         { op: 'mkdir', path: '/run/secrets' },
@@ -134,7 +135,7 @@ describe('the sandbox mount plan', () => {
       { source: '/tmp/run-1/volumes/scratch', target: '/etc/config/nested' },
     ]);
     expect(steps.filter((step) => step.op === 'shadow')).toEqual([
-      { op: 'shadow', dir: '/etc', at: '/etc', id: 'layer1', children: [] },
+      { op: 'shadow', dir: '/etc', at: '/etc', id: 'layer1', layer: 'overlay', children: [] },
     ]);
     expect(steps.filter((step) => step.op === 'mkdir')).toEqual([
       { op: 'mkdir', path: '/etc/config' },
@@ -151,13 +152,8 @@ describe('the sandbox mount plan', () => {
     ]);
     expect(result.root).toBe('/tmp/run-1/sandbox/root');
     expect(result.steps).toEqual([
-      {
-        op: 'shadow',
-        dir: '/',
-        at: '/tmp/run-1/sandbox/root',
-        id: 'layer1',
-        children: ['dev', 'home/dev files', 'proc', 'run', 'tmp'],
-      },
+      // Built of binds of the host's entries, so that the rest of the filesystem is the host's own.
+      { op: 'shadow', dir: '/', at: '/tmp/run-1/sandbox/root', id: 'layer1', layer: 'binds', children: [] },
       { op: 'bind', source: '/tmp/run-1/etc/hosts', target: '/tmp/run-1/sandbox/root/etc/hosts' },
       { op: 'mkdir', path: '/tmp/run-1/sandbox/root/scratch' },
       { op: 'bind', source: '/tmp/run-1/volumes/scratch', target: '/tmp/run-1/sandbox/root/scratch' },

@@ -24,7 +24,7 @@ export interface HostView {
 
 /** One step of the sandbox's set-up, in order. Paths are those the set-up uses (under `root` once shadowed). */
 export type SandboxStep =
-  | { op: 'shadow'; dir: string; at: string; id: string; children: string[] }
+  | { op: 'shadow'; dir: string; at: string; id: string; layer: 'overlay' | 'binds'; children: string[] }
   | { op: 'mkdir'; path: string }
   | { op: 'file'; path: string }
   | { op: 'bind'; source: string; target: string }
@@ -121,12 +121,19 @@ function planWith(
 
   const shadow = (dir: string) => {
     if (dir === '/' && !newRoot) throw new NeedsNewRoot();
+    const id = `layer${++shadows}`;
+    if (dir === '/') {
+      // A new root of binds of the host's entries: the rest of the filesystem stays the host's.
+      steps.push({ op: 'shadow', dir, at: at(dir), id, layer: 'binds', children: [] });
+      shadowed.add(dir);
+      return;
+    }
     const children = new Set<string>();
     for (const child of mountsBelow(mountInfo, dir)) children.add(child);
     for (const target of bound.keys())
       if (isUnder(target, dir) && target !== dir) children.add(posix.relative(dir, target));
     if (!newRoot && isUnder(scratch, dir)) children.add(posix.relative(dir, scratch));
-    steps.push({ op: 'shadow', dir, at: at(dir), id: `layer${++shadows}`, children: [...children].sort() });
+    steps.push({ op: 'shadow', dir, at: at(dir), id, layer: 'overlay', children: [...children].sort() });
     shadowed.add(dir);
   };
 

@@ -56,35 +56,49 @@ export interface SandboxScriptInput {
   cwd: string;
 }
 
-// Makes DIR (seen at AT) writable without touching the host: an overlay over a recursive bind of it, with
-// the mounts below it bound again; where overlayfs cannot be mounted, a tmpfs with each entry bound back.
+// Makes DIR, seen at AT, able to gain entries without touching the host. `overlay`: an overlay over a
+// recursive bind of it, new entries in the private tmpfs, the mounts below it bound again (where overlayfs
+// cannot be mounted, as `binds`). `binds`: a tmpfs with each entry of DIR bound back (how a new root is
+// built: its entries are the host's own, so what COMMAND writes there reaches the host as without run).
 const SHADOW_FUNCTION = `shadow() {
-  fa_dir=$1 fa_at=$2 fa_layer="$T/$3"
-  shift 3
-  mkdir -p "$fa_layer.lower" "$fa_layer.upper" "$fa_layer.work" "$fa_at"
-  m --rbind "$fa_dir" "$fa_layer.lower"
-  chmod "$(stat -c %a "$fa_layer.lower")" "$fa_layer.upper"
-  if m -t overlay fake-apiserver-run -o "lowerdir=$fa_layer.lower,upperdir=$fa_layer.upper,workdir=$fa_layer.work,userxattr" "$fa_at" 2>/dev/null ||
-    m -t overlay fake-apiserver-run -o "lowerdir=$fa_layer.lower,upperdir=$fa_layer.upper,workdir=$fa_layer.work" "$fa_at" 2>/dev/null; then
-    for fa_child in "$@"; do m --rbind "$fa_layer.lower/$fa_child" "$fa_at/$fa_child"; done
+  fa_dir=$1 fa_at=$2 fa_layer="$T/$3" fa_mode=$4
+  shift 4
+  mkdir -p "$fa_at"
+  if [ "$fa_dir" = "$fa_at" ]; then
+    fa_from="$fa_layer.lower"
+    mkdir -p "$fa_from"
+    m --rbind "$fa_dir" "$fa_from"
   else
-    m -t tmpfs -o "mode=$(stat -c %a "$fa_layer.lower")" fake-apiserver-run "$fa_at"
-    for fa_entry in "$fa_layer.lower"/* "$fa_layer.lower"/.[!.]* "$fa_layer.lower"/..?*; do
-      [ -e "$fa_entry" ] || [ -L "$fa_entry" ] || continue
-      fa_name=\${fa_entry##*/}
-      if [ -L "$fa_entry" ]; then ln -s "$(readlink "$fa_entry")" "$fa_at/$fa_name"
-      elif [ -d "$fa_entry" ]; then mkdir "$fa_at/$fa_name" && m --rbind "$fa_entry" "$fa_at/$fa_name"
-      else : > "$fa_at/$fa_name" && m --bind "$fa_entry" "$fa_at/$fa_name"
-      fi
-    done
+    fa_from=\${fa_dir%/}
   fi
+  if [ "$fa_mode" = overlay ]; then
+    mkdir -p "$fa_layer.upper" "$fa_layer.work"
+    chmod "$(stat -c %a "$fa_from/")" "$fa_layer.upper"
+    fa_options="lowerdir=$fa_from,upperdir=$fa_layer.upper,workdir=$fa_layer.work"
+    if m -t overlay fake-apiserver-run -o "$fa_options,userxattr" "$fa_at" 2>/dev/null ||
+      m -t overlay fake-apiserver-run -o "$fa_options" "$fa_at" 2>/dev/null; then
+      for fa_child in "$@"; do m --rbind "$fa_from/$fa_child" "$fa_at/$fa_child"; done
+      return
+    fi
+  fi
+  m -t tmpfs -o "mode=$(stat -c %a "$fa_from/")" fake-apiserver-run "$fa_at"
+  # Not copied by a recursive bind of a directory above it (the new root holds the host's /tmp).
+  m --make-unbindable "$fa_at"
+  for fa_entry in "$fa_from"/* "$fa_from"/.[!.]* "$fa_from"/..?*; do
+    [ -e "$fa_entry" ] || [ -L "$fa_entry" ] || continue
+    fa_name=\${fa_entry##*/}
+    if [ -L "$fa_entry" ]; then ln -s "$(readlink "$fa_entry")" "$fa_at/$fa_name"
+    elif [ -d "$fa_entry" ]; then mkdir "$fa_at/$fa_name" && m --rbind "$fa_entry" "$fa_at/$fa_name"
+    else : > "$fa_at/$fa_name" && m --bind "$fa_entry" "$fa_at/$fa_name"
+    fi
+  done
 }`;
 
 function stepLine(step: SandboxStep): string {
   const q = shellQuote;
   switch (step.op) {
     case 'shadow':
-      return ['shadow', q(step.dir), q(step.at), q(step.id), ...step.children.map(q)].join(' ');
+      return ['shadow', q(step.dir), q(step.at), q(step.id), step.layer, ...step.children.map(q)].join(' ');
     case 'mkdir':
       return `mkdir -m 0755 ${q(step.path)}`;
     case 'file':
