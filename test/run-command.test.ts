@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -447,6 +447,34 @@ console.log(JSON.stringify({ server: kc.getCurrentCluster().server, pods: pods.i
           '',
         ].join('\n'),
       );
+    });
+
+    it("changes nothing of the host's but what COMMAND writes outside the pod's mounts", async () => {
+      await using server = await startFakeApiServer({ fixtures: [FIXTURES, RUN_FIXTURES] });
+      const cwd = await mkdtemp(join(dir, 'host-'));
+      const name = `fake-apiserver-run-test-${process.pid}`;
+      const strays = [`/etc/${name}`, `/run/${name}`, `/${name}`, `/etc/config/${name}`];
+      const listings = async () => ({
+        etc: await readdir('/etc'),
+        run: await readdir('/run'),
+        root: await readdir('/'),
+      });
+      const before = await listings();
+      try {
+        // /etc gains config, /run gains secrets, / gains scratch: each in a layer of the sandbox's own.
+        const script = `for f in ${strays.join(' ')}; do touch "$f" 2>/dev/null || echo "$f: read-only"; done; touch in-cwd`;
+        const result = await server.run('sh', ['-c', script], { pod: 'shop/web', cwd });
+        expect(result).toEqual({
+          code: 0,
+          signal: undefined,
+          stdout: `/etc/config/${name}: read-only\n`,
+          stderr: '',
+        });
+        expect(existsSync(join(cwd, 'in-cwd'))).toBe(true);
+        expect(await listings()).toEqual(before);
+      } finally {
+        await Promise.all(strays.map((path) => rm(path, { force: true })));
+      }
     });
 
     it('rotates the tokens inside as the kubelet does, through the ..data swap', async () => {

@@ -125,11 +125,6 @@ export function sandboxScript({
     // The set-up finds its helpers in the system's directories, whatever PATH COMMAND is given.
     'if [ "${PATH+set}" = set ]; then fa_path=$PATH; fa_has_path=1; else fa_has_path=0; fi',
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    `T=${q(scratch)}`,
-    `m() { ${q(tools.mount)} -n "$@"; }`,
-    'm -t tmpfs -o mode=0700 fake-apiserver-run "$T"',
-    SHADOW_FUNCTION,
-    ...mounts.steps.map(stepLine),
   ];
   if (network) {
     const ip = q(tools.ip!);
@@ -137,10 +132,21 @@ export function sandboxScript({
     for (const address of network.loopbackAddresses) {
       lines.push(`${ip} addr add ${q(`${address}/${address.includes(':') ? 128 : 32}`)} dev lo`);
     }
+    // Node takes longer to start than the mounts take: it listens while they are made (with none of the
+    // NODE_OPTIONS COMMAND may be given).
     lines.push(
-      `${q(tools.node)} -e ${q(LISTENER_SOURCE)} ${q(network.listen.address)} ${q(String(network.listen.port))}`,
+      `NODE_OPTIONS= ${q(tools.node)} -e ${q(LISTENER_SOURCE)} ${q(network.listen.address)} ${q(String(network.listen.port))} &`,
+      'fa_listener=$!',
     );
   }
+  lines.push(
+    `T=${q(scratch)}`,
+    `m() { ${q(tools.mount)} -n "$@"; }`,
+    'm -t tmpfs -o mode=0700 fake-apiserver-run "$T"',
+    SHADOW_FUNCTION,
+    ...mounts.steps.map(stepLine),
+  );
+  if (network) lines.push('wait "$fa_listener"');
   if (hostname !== undefined) lines.push(`${q(tools.hostname!)} ${q(hostname)}`);
   lines.push(
     'if [ $fa_has_path = 1 ]; then PATH=$fa_path; else unset PATH; fi',
