@@ -523,6 +523,9 @@ console.log(JSON.stringify({ server: kc.getCurrentCluster().server, pods: pods.i
         expect((await cli(['run', '--', 'sh', '-c', 'kill -KILL $$'])).code).toBe(137);
         const echoed = await cli(['run', '--', 'tr', 'a-z', 'A-Z'], { input: 'hello from stdin\n' });
         expect(echoed).toEqual({ code: 0, stdout: 'HELLO FROM STDIN\n', stderr: '' });
+        await using server = await startFakeApiServer();
+        const aborted = await server.run('sleep', ['30'], { signal: AbortSignal.timeout(300) });
+        expect(aborted).toEqual({ code: 143, signal: 'SIGTERM', stdout: '', stderr: '' });
         const missing = await cli(['run', '--', 'no-such-command-here']);
         expect(missing.code).toBe(127);
         expect(missing.stderr).toContain('no-such-command-here');

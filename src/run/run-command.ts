@@ -39,6 +39,10 @@ export async function runCommand(
       await preparer.finish(dir);
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    // What COMMAND left in an emptyDir may not be removable (a directory it made read-only): the run's
+    // result matters more than a temporary directory.
+    await rm(dir, { recursive: true, force: true }).catch((error: unknown) =>
+      options.log?.(`could not remove ${dir}: ${(error as Error).message}`),
+    );
   }
 }
