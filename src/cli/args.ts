@@ -6,7 +6,7 @@ import { expandBareFakeClockFlag, fakeClockFromFlag } from './fake-clock-flag.js
 import { parseCountFlag, parseDurationFlag } from '../server/limits.js';
 import type { FakeApiServerOptions } from '../types.js';
 import type { RunIdentityOptions } from '../run/types.js';
-import { SERVICE_ACCOUNT_PATH } from '../sa-dir/mount-request.js';
+import { SERVICE_ACCOUNT_PATH } from '../sa-dir/paths.js';
 
 /** Usage text of the command. */
 export const USAGE = `Usage: fake-apiserver [options]
