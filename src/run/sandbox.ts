@@ -96,6 +96,10 @@ async function hiddenKubeconfigDir(dir: string, home: string | undefined): Promi
   return [{ source: empty, target: kubeDir, readOnly: true }];
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Pipes a connection made inside the sandbox to the server's listener. */
 function relay(socket: Socket, upstream: { host: string; port: number }): void {
   const server = connect({ host: upstream.host, port: upstream.port });
@@ -124,6 +128,13 @@ export async function runInSandbox(
   args: readonly string[],
   options: SandboxRunOptions,
 ): Promise<RunResult> {
+  if (!isLoopback(plan.upstream.host)) {
+    throw new FakeApiServerError(
+      'INVALID_OPTION',
+      `fake-apiserver run relays to the server on loopback only, and it listens on ${plan.upstream.host}`,
+      'start it on 127.0.0.1 (the default), ::1 or 0.0.0.0',
+    );
+  }
   const tools =
     options.tools ?? findSandboxTools({ network: plan.network, hostname: plan.hostname !== undefined });
   const cwd = options.cwd ?? process.cwd();
