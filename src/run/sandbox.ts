@@ -210,7 +210,11 @@ export async function runInSandbox(
     stream.on('error', () => resolve());
   });
 
+  // Ctrl-C at a terminal reaches COMMAND itself (it is in the terminal's foreground process group): a second
+  // SIGINT from here would look like the user pressing it twice.
+  const fromTerminal = !piped && process.stdin.isTTY === true;
   const forward = (signal: NodeJS.Signals) => () => {
+    if (signal === 'SIGINT' && fromTerminal) return;
     child.kill(signal);
   };
   const handlers = options.forwardSignals
