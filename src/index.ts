@@ -11,6 +11,14 @@ export type {
   StartedFakeApiServer,
 } from './types.js';
 export type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
+export type {
+  RunIdentityOptions,
+  RunMount,
+  RunNetwork,
+  RunOptions,
+  RunPlan,
+  RunResult,
+} from './run/types.js';
 export type { Clock } from './time/clock.js';
 export type {
   AuditEvent,

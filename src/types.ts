@@ -1,4 +1,5 @@
 import type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
+import type { RunOptions, RunResult } from './run/types.js';
 import type { Clock } from './time/clock.js';
 import type { AuditEvent, AuditLevel, RecordedRequestFilter, RecordedWrite } from './audit/types.js';
 import type { DurationInput, TimeInput } from './time/fake-clock.js';
@@ -226,6 +227,16 @@ export interface StartedFakeApiServer {
    * volume; stopped by `close()`.
    */
   mountServiceAccount(options: MountServiceAccountOptions): Promise<ServiceAccountMount>;
+  /**
+   * Runs COMMAND as a container of a pod would (Linux only, without root): the serviceaccount directory at
+   * `/var/run/secrets/kubernetes.io/serviceaccount`, kept fresh; with `pod`, its volumes at its container's
+   * `volumeMounts`, kept up to date, its container's environment and its hostname; the API at
+   * `https://kubernetes.default.svc` (10.96.0.1:443) in a network of its own. Resolves once COMMAND has
+   * exited, to its exit code (128 + the signal's number when a signal ended it) and output. Rejects with
+   * `FakeApiServerError` `SANDBOX_UNAVAILABLE` where the sandbox cannot be made (not Linux, user namespaces
+   * disabled, `unshare` missing), `POD_NOT_RUNNABLE` where the kubelet would not start the container.
+   */
+  run(command: string, args?: readonly string[], options?: RunOptions): Promise<RunResult>;
   /**
    * A kubeconfig for any user, authenticated by a client certificate signed by the server's CA (CN = user,
    * O = groups), as kubeadm issues them. The user gets exactly what RBAC grants it.

@@ -24,6 +24,10 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
+  if (request.action === 'run') {
+    const { runMain } = await import('./run-main.js');
+    return runMain(request);
+  }
   const { tokenAuthFile, faultsFile, ...options } = request.options;
   // Refused before the key cache in it is written.
   if (options.dataDir) checkDataDir(resolve(options.dataDir));

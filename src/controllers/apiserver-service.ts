@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { KUBERNETES_SERVICE_IP } from '../pki/certificates.js';
 import { isDeepStrictEqual } from 'node:util';
 import { endpointsKind, serviceKind } from '../registry/kinds/core-kinds.js';
 import { endpointSliceKind } from '../registry/kinds/group-kinds.js';
@@ -9,7 +10,7 @@ import type { ObjectStore } from '../store/object-store.js';
 /** The name of the Service, Endpoints and EndpointSlice through which pods reach the apiserver. */
 export const API_SERVER_SERVICE = 'kubernetes';
 /** The first address of kubeadm's service range, which the `kubernetes` Service always gets. */
-export const API_SERVER_CLUSTER_IP = '10.96.0.1';
+export const API_SERVER_CLUSTER_IP = KUBERNETES_SERVICE_IP;
 
 /** Where the apiserver listens, as its endpoints publish it. */
 export interface ApiServerEndpoint {

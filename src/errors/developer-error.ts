@@ -20,7 +20,9 @@ export type DeveloperErrorCode =
   | 'INVALID_FAULT_RULE'
   | 'ALREADY_CLOSED'
   | 'CLOCK_NOT_FAKE'
-  | 'FILE_NOT_OURS';
+  | 'FILE_NOT_OURS'
+  | 'POD_NOT_RUNNABLE'
+  | 'SANDBOX_UNAVAILABLE';
 
 /** An error in how fake-apiserver was started or configured. */
 export class FakeApiServerError extends Error {

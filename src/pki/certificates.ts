@@ -43,9 +43,18 @@ function validity(): { notBeforeDate: Date; notAfterDate: Date } {
   return { notBeforeDate, notAfterDate: new Date(notBeforeDate.getTime() + TEN_YEARS_MS) };
 }
 
-/** The subject alternative names of the serving certificate for a listening `host`. */
+/**
+ * The `kubernetes` Service's ClusterIP (kubeadm's first service address), which in-cluster clients dial
+ * from `KUBERNETES_SERVICE_HOST` and verify as an IP SAN, as kube-apiserver's certificate names it.
+ */
+export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+
+/**
+ * The subject alternative names of the serving certificate for a listening `host`: loopback, the in-cluster
+ * names and the Service's ClusterIP (what `fake-apiserver run` serves in its sandbox), and `host`.
+ */
 export function servingNames(host: string): { dnsNames: string[]; ips: string[] } {
-  const ips = new Set(['127.0.0.1', '::1']);
+  const ips = new Set(['127.0.0.1', '::1', KUBERNETES_SERVICE_IP]);
   const dnsNames = new Set<string>(KUBERNETES_SERVICE_NAMES);
   if (host && host !== '0.0.0.0' && host !== '::') {
     if (isIP(host)) ips.add(host);

@@ -1,19 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ControlApi } from '../control/control-api.js';
-import { FakeApiServerError } from '../errors/developer-error.js';
-import { badRequest, notFoundMessage } from '../errors/status.js';
+import { developerErrorAsStatus } from '../errors/developer-error-status.js';
+import { badRequest } from '../errors/status.js';
 import { writeJson } from '../http/respond.js';
 import { readControlBody } from '../state/control-endpoints.js';
 import type { ServiceAccountMounts } from './mounts.js';
 import type { ServiceAccountMount } from './types.js';
-
-function asStatus(error: unknown): unknown {
-  if (!(error instanceof FakeApiServerError)) return error;
-  const message = error.message.replace(/^\[fake-apiserver\] /, '').replace(/\n {2}hint: /, '; ');
-  return error.code === 'SERVICE_ACCOUNT_NOT_FOUND' || error.code === 'POD_NOT_FOUND'
-    ? notFoundMessage(message)
-    : badRequest(message);
-}
 
 function optionalString(body: Record<string, unknown>, field: string): string | undefined {
   const value = body[field];
@@ -71,7 +63,7 @@ export function registerMountEndpoints(control: ControlApi, mounts: ServiceAccou
         ...(ttl !== undefined ? { tokenTtlSeconds: ttl } : {}),
       });
     } catch (error) {
-      throw asStatus(error);
+      throw developerErrorAsStatus(error);
     }
     writeJson(ctx.res, 201, describeMount(mount));
   });

@@ -4,9 +4,9 @@ import { FakeApiServerError } from '../errors/developer-error.js';
 import type { FakeApiServerOptions } from '../types.js';
 import { validateTokenTtl } from './token-ttl.js';
 import type { MountServiceAccountOptions } from './types.js';
+import { SERVICE_ACCOUNT_MOUNT_PATH } from './paths.js';
 
-/** Where a pod's containers see the service-account volume, relative to the root. */
-export const SERVICE_ACCOUNT_MOUNT_PATH = 'var/run/secrets/kubernetes.io/serviceaccount';
+export { SERVICE_ACCOUNT_MOUNT_PATH, SERVICE_ACCOUNT_PATH } from './paths.js';
 
 /** A namespaced object named by `NAMESPACE/NAME`. */
 export interface NamespacedName {

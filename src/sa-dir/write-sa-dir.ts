@@ -1,17 +1,6 @@
-import { randomInt } from 'node:crypto';
-import {
-  lstat,
-  mkdir,
-  readdir,
-  readlink,
-  rename,
-  rm,
-  rmdir,
-  symlink,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DATA_DIR_NAME, writeAtomically } from '../files/atomic-writer.js';
 import { notOurs } from '../files/owned-file.js';
 
 /** The files of a service-account volume. */
@@ -20,14 +9,6 @@ export interface ServiceAccountFiles {
   'ca.crt': string;
   namespace: string;
 }
-
-function timestampDirPrefix(now: Date): string {
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `..${now.getUTCFullYear()}_${pad(now.getUTCMonth() + 1)}_${pad(now.getUTCDate())}_${pad(now.getUTCHours())}_${pad(now.getUTCMinutes())}_${pad(now.getUTCSeconds())}.`;
-}
-
-/** A data directory as `timestampDirPrefix` and `makeTimestampedDir` name it: `..2026_01_31_12_00_00.42`. */
-const DATA_DIR_NAME = /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.\d+$/;
 
 /** Only the token is a secret: readable by its owner alone; `ca.crt` and `namespace` as the kubelet's 0644. */
 const FILE_MODES: Record<keyof ServiceAccountFiles, number> = {
@@ -83,10 +64,11 @@ export async function assertServiceAccountDirIsOurs(dir: string): Promise<void> 
 const SA_DIR_HINT = 'give the serviceaccount directory (--sa-dir, --root, dir) a new or empty directory';
 
 /**
- * Writes the files the way the kubelet's AtomicWriter lays out a projected volume: a timestamped
- * directory, `..data` pointing at it (swapped with an atomic rename), and `token`, `ca.crt`, `namespace`
- * as symlinks into `..data`. Writes only inside `dir`, and only into a directory that is new, empty or
- * laid out by an earlier call (`assertServiceAccountDirIsOurs`). The token is 0600, the other files 0644.
+ * Writes the files the way the kubelet's AtomicWriter lays out a projected volume (`writeAtomically`): a
+ * timestamped directory, `..data` pointing at it (swapped with an atomic rename), and `token`, `ca.crt`,
+ * `namespace` as symlinks into `..data`. Writes only inside `dir`, and only into a directory that is new,
+ * empty or laid out by an earlier call (`assertServiceAccountDirIsOurs`). The token is 0600, the other files
+ * 0644.
  * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/volume/util/atomic_writer.go
  * @throws FakeApiServerError `FILE_NOT_OURS`
  */
@@ -96,66 +78,11 @@ export async function writeServiceAccountDir(
   now = new Date(),
 ): Promise<void> {
   await assertServiceAccountDirIsOurs(dir);
-  await mkdir(dir, { recursive: true });
-  const dataName = await makeTimestampedDir(dir, timestampDirPrefix(now));
-  const dataDir = join(dir, dataName);
-  for (const [name, content] of Object.entries(files)) {
-    const mode = FILE_MODES[name as keyof ServiceAccountFiles];
-    await writeFile(join(dataDir, name), content, { mode, flag: 'wx' });
-  }
-  let previous: string | undefined;
-  try {
-    previous = await readlink(join(dir, '..data'));
-  } catch {
-    previous = undefined;
-  }
-  const tmpLink = join(dir, '..data_tmp');
-  await rm(tmpLink, { force: true });
-  await symlink(dataName, tmpLink);
-  await rename(tmpLink, join(dir, '..data'));
-  const existing = new Set(await readdir(dir));
-  for (const name of Object.keys(files)) {
-    if (!existing.has(name)) await symlink(join('..data', name), join(dir, name));
-  }
-  // Only a data directory of ours is emptied, whatever `..data` was made to point at.
-  if (previous && previous !== dataName && DATA_DIR_NAME.test(previous)) {
-    await removeOurFiles(join(dir, previous));
-  }
-}
-
-/**
- * Removes what this writer put into an earlier data directory: its files, then the directory if that
- * leaves it empty. The kubelet removes the whole directory (`os.RemoveAll`); a file someone else put there
- * is left, and the directory with it. Never fails: the new files are in place by then, and what is left
- * is a directory `..data` no longer points at, which a later write accepts as its own.
- * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/volume/util/atomic_writer.go
- */
-async function removeOurFiles(dataDir: string): Promise<void> {
-  for (const name of Object.keys(FILE_MODES)) {
-    const path = join(dataDir, name);
-    try {
-      // Written as regular files: anything else under that name was put there by someone else.
-      if ((await lstat(path)).isFile()) await unlink(path);
-    } catch {
-      // Already gone, or not ours to remove.
-    }
-  }
-  try {
-    await rmdir(dataDir);
-  } catch {
-    // Not empty: it holds someone else's file.
-  }
-}
-
-/** As Go's `os.MkdirTemp(dir, prefix)`, which the kubelet uses: the prefix plus random digits. */
-async function makeTimestampedDir(dir: string, prefix: string): Promise<string> {
-  for (;;) {
-    const name = `${prefix}${randomInt(0, 2 ** 31)}`;
-    try {
-      await mkdir(join(dir, name), { mode: 0o755 });
-      return name;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
+  const payload = new Map(
+    Object.entries(files).map(([name, content]) => [
+      name,
+      { data: Buffer.from(content, 'utf8'), mode: FILE_MODES[name as keyof ServiceAccountFiles] },
+    ]),
+  );
+  await writeAtomically(dir, payload, now);
 }

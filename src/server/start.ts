@@ -36,6 +36,9 @@ import {
 import { KindRegistry } from '../registry/kind-registry.js';
 import { resolveStartupMount } from '../sa-dir/mount-request.js';
 import { ServiceAccountMounts } from '../sa-dir/mounts.js';
+import { registerRunEndpoints } from '../run/control-endpoints.js';
+import { runCommand, type RunPreparer } from '../run/run-command.js';
+import { RunEnvironments } from '../run/run-environments.js';
 import { createTestControls } from '../state/test-controls.js';
 import { ObjectStore } from '../store/object-store.js';
 import { PodLogStore } from '../store/pod-logs.js';
@@ -53,6 +56,16 @@ import { parseAuditLevel, parseAuditMaxEvents } from '../audit/options.js';
 import { AuditRecorder } from '../audit/recorder.js';
 import { decodeStoredAsGo } from '../api/typed-body.js';
 import { seedObject } from '../api/write-steps.js';
+
+const RUN_PREPARERS = new WeakMap<StartedFakeApiServer, RunPreparer>();
+
+/**
+ * The server's side of `run` for a handle this module started, for the command, which runs COMMAND with
+ * its own stdio and signals rather than through `run()`.
+ */
+export function runPreparerOf(server: StartedFakeApiServer): RunPreparer {
+  return RUN_PREPARERS.get(server)!;
+}
 
 /** The package's own default fixtures: a small realistic cluster. */
 export const DEFAULT_FIXTURES_DIR = join(PACKAGE_ROOT, 'fixtures');
@@ -279,10 +292,28 @@ export async function startWithKeyMaterial(
     });
   };
   const mounts = new ServiceAccountMounts({ store, tokens, clock, caCert: pki.ca.cert, log });
-  const testControls = createTestControls({ ...server, control: server.control! }, mounts);
+  // A wildcard listener is reached on loopback.
+  const upstreamHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const runs = new RunEnvironments(() => ({
+    store,
+    tokens,
+    clock,
+    mounts,
+    upstream: { host: upstreamHost, port },
+    log,
+  }));
+  registerRunEndpoints(server.control!, runs);
+  const runPreparer: RunPreparer = {
+    prepare: async (request) => (await runs.create(request)).plan,
+    finish: async (dir) => {
+      await runs.stop(dir);
+    },
+  };
+  const testControls = createTestControls({ ...server, control: server.control! }, mounts, runs);
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= Promise.all([
+      runs.stopAll(),
       mounts.stopAll(),
       listener.close(() => {
         aggregation.stop();
@@ -314,7 +345,7 @@ export async function startWithKeyMaterial(
     if (kubeconfigPath) await writeKubeconfigFile(kubeconfigPath, kubeconfig);
     testControls.captureStartup();
     started = true;
-    return {
+    const handle: StartedFakeApiServer = {
       url,
       host,
       port,
@@ -328,6 +359,17 @@ export async function startWithKeyMaterial(
       kubeconfigFor,
       serviceAccountMount,
       mountServiceAccount: (mountOptions) => mounts.mount(mountOptions),
+      run: (command, args = [], runOptions = {}) => {
+        const { input, env, cwd, signal, ...identity } = runOptions;
+        return runCommand(runPreparer, identity, command, args, {
+          stdio: 'pipe',
+          ...(input !== undefined ? { input } : {}),
+          ...(env ? { env } : {}),
+          ...(cwd ? { cwd } : {}),
+          ...(signal ? { signal } : {}),
+          log,
+        });
+      },
       appendPodLog: (namespace, pod, container, text) => logs.append(namespace, pod, container, text),
       authorizationDecisions: (filter) => authorizations.decisions(filter),
       explain: explainDecision,
@@ -340,6 +382,8 @@ export async function startWithKeyMaterial(
       close,
       [Symbol.asyncDispose]: close,
     };
+    RUN_PREPARERS.set(handle, runPreparer);
+    return handle;
   } catch (error) {
     await close();
     throw error;

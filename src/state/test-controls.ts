@@ -1,7 +1,7 @@
 import type { ControlApi } from '../control/control-api.js';
 import { registerMountEndpoints } from '../sa-dir/control-endpoints.js';
 import type { ServiceAccountMounts } from '../sa-dir/mounts.js';
-import { ClockControl, registerClockEndpoint } from '../server/clock-control.js';
+import { ClockControl, registerClockEndpoint, type ClockFollowers } from '../server/clock-control.js';
 import type { ServerContext } from '../server/server-context.js';
 import type { StartedFakeApiServer } from '../types.js';
 import { registerStateEndpoints } from './control-endpoints.js';
@@ -33,9 +33,15 @@ export interface TestControls {
 export function createTestControls(
   server: ServerContext & { control: ControlApi },
   mounts: ServiceAccountMounts,
+  runs?: ClockFollowers,
 ): TestControls {
   const state = new StateControl(server);
-  const clock = new ClockControl(server.clock, mounts);
+  const followers: ClockFollowers = {
+    refreshDue: async () => {
+      await Promise.all([mounts.refreshDue(), runs?.refreshDue()]);
+    },
+  };
+  const clock = new ClockControl(server.clock, followers);
   registerStateEndpoints(server.control, state);
   registerClockEndpoint(server.control, clock);
   registerMountEndpoints(server.control, mounts);

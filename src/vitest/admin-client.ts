@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:https';
+import { controlRequest, type ControlResponse } from '../control/control-client.js';
 import type { FakeApiServerConnection } from './connection.js';
 
 /** A JSON answer of the server. */
-export interface AdminResponse {
-  status: number;
-  body: unknown;
-}
+export type AdminResponse = ControlResponse;
 
 async function credentials(connection: FakeApiServerConnection) {
   const [ca, cert, key] = await Promise.all([
@@ -27,37 +24,7 @@ export async function adminRequest(
   path: string,
   body?: unknown,
 ): Promise<AdminResponse> {
-  const tls = await credentials(connection);
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(path, connection.url),
-      {
-        method,
-        ...tls,
-        headers: payload
-          ? { 'content-type': 'application/json', 'content-length': String(payload.length) }
-          : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // Not JSON: kept as text.
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return controlRequest(await credentials(connection), new URL(path, connection.url), method, body);
 }
 
 /** Throws, with the `Status` message, unless the response is a success (2xx). */

@@ -9,6 +9,8 @@ import type { FakeApiServerConnection } from './connection.js';
 
 export type { FakeApiServerConnection } from './connection.js';
 export { resetFakeApiServer } from './admin-client.js';
+export { runInPod } from './run-in-pod.js';
+export type { RunOptions, RunResult } from '../run/types.js';
 export {
   createTestNamespace,
   type TestNamespace,
