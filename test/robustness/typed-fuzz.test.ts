@@ -13,7 +13,7 @@ import { send, type TestRequest, type TestResponse } from '../support/https-clie
  * this server: the 400 its create handler answers (the request kinds' own), never a 2xx, never a 5xx.
  */
 
-const SEED = 1406;
+const SEED = Number(process.env.TYPED_FUZZ_SEED ?? 1406);
 const RUNS = Number(process.env.TYPED_FUZZ_RUNS ?? 1000);
 
 type Json = Record<string, unknown>;
