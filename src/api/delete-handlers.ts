@@ -1,4 +1,4 @@
-import { ApiError, badRequest, invalid, methodNotAllowed } from '../errors/status.js';
+import { ApiError, badRequest, invalid, methodNotAllowed, successStatus } from '../errors/status.js';
 import { decodeObjectBody, readBody } from '../http/body.js';
 import { writeJson } from '../http/respond.js';
 import { deleteObject } from '../lifecycle/delete-object.js';
@@ -102,18 +102,16 @@ export async function handleDelete(
     writeJson(ctx.res, 200, servedForm(kind, object));
     return;
   }
-  writeJson(ctx.res, 200, {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Success',
-    details: {
+  writeJson(
+    ctx.res,
+    200,
+    successStatus({
       name: ctx.info.pathName,
       ...(kind.group ? { group: kind.group } : {}),
       kind: kind.resource,
       uid: object.metadata?.uid,
-    },
-  });
+    }),
+  );
 }
 
 /**

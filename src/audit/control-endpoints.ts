@@ -1,3 +1,4 @@
+import { successStatus } from '../errors/status.js';
 import type { ControlApi } from '../control/control-api.js';
 import { writeJson } from '../http/respond.js';
 import { filterFromQuery } from './filter.js';
@@ -25,6 +26,6 @@ export function registerAuditEndpoints(control: ControlApi, audit: AuditRecorder
   });
   control.register('DELETE', 'requests', (ctx) => {
     audit.clear();
-    writeJson(ctx.res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 });
+    writeJson(ctx.res, 200, successStatus(undefined, 200));
   });
 }

@@ -303,3 +303,21 @@ export function timeout(message: string, details?: StatusDetails): ApiError {
 export function untypedError(message: string, reason: '' | 'InternalError' = ''): ApiError {
   return new ApiError(500, reason, message);
 }
+
+/**
+ * A `Status` of success: what a DELETE answers for a kind that does not return the object (its `details`, no
+ * code, as the handler leaves it 0), or fake-apiserver's control endpoints (code 200).
+ */
+export function successStatus(
+  details?: StatusDetails,
+  code?: number,
+): Omit<StatusBody, 'code'> & { code?: number } {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    ...(details ? { details } : {}),
+    ...(code !== undefined ? { code } : {}),
+  };
+}
