@@ -3,6 +3,8 @@ import { booleanParameter } from '../http/query-parameters.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import { parseFieldSelector, type FieldSelector } from '../store/field-selector.js';
 import { parseLabelSelector, type LabelSelector } from '../store/label-selector.js';
+import { forbiddenField, notSupportedField } from '../errors/field-errors.js';
+import type { FieldError } from '../errors/status.js';
 
 /** The list and watch query parameters this server honours. */
 export interface ListOptions {
@@ -151,21 +153,6 @@ export class ExpiredContinueError extends ApiError {
 /** The message for a continue token whose snapshot left the history. */
 export const continueTooOldMessage = CONTINUE_TOO_OLD;
 
-type FieldError = { type: string; field: string; detail: string };
-
-function forbidden(field: string, detail: string): FieldError {
-  return { type: 'FieldValueForbidden', field, detail: `Forbidden: ${detail}` };
-}
-
-function notSupported(field: string, value: string, supported: string[]): FieldError {
-  const list = supported.map((v) => JSON.stringify(v)).join(', ');
-  return {
-    type: 'FieldValueNotSupported',
-    field,
-    detail: `Unsupported value: ${JSON.stringify(value)}: supported values: ${list}`,
-  };
-}
-
 /**
  * `ValidateListOptions` with the WatchList feature gate enabled: the resourceVersionMatch and
  * sendInitialEvents rules, in upstream's order.
@@ -184,39 +171,41 @@ function validateConsistency(options: {
   if (watch) {
     if (sendInitialEvents !== undefined && match !== 'NotOlderThan') {
       errors.push(
-        forbidden(field, 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'),
+        forbiddenField(field, 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'),
       );
     }
     if (match) {
       if (sendInitialEvents === undefined) {
         errors.push(
-          forbidden(
+          forbiddenField(
             field,
             'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
           ),
         );
       }
-      if (match !== 'NotOlderThan') errors.push(notSupported(field, match, ['NotOlderThan']));
+      if (match !== 'NotOlderThan') errors.push(notSupportedField(field, match, ['NotOlderThan']));
       if (continueRaw)
-        errors.push(forbidden(field, 'resourceVersionMatch is forbidden when continue is provided'));
+        errors.push(forbiddenField(field, 'resourceVersionMatch is forbidden when continue is provided'));
     }
     return errors;
   }
   if (match) {
     if (!resourceVersion) {
-      errors.push(forbidden(field, 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+      errors.push(
+        forbiddenField(field, 'resourceVersionMatch is forbidden unless resourceVersion is provided'),
+      );
     }
     if (continueRaw)
-      errors.push(forbidden(field, 'resourceVersionMatch is forbidden when continue is provided'));
+      errors.push(forbiddenField(field, 'resourceVersionMatch is forbidden when continue is provided'));
     if (match !== 'Exact' && match !== 'NotOlderThan') {
-      errors.push(notSupported(field, match, ['Exact', 'NotOlderThan', '']));
+      errors.push(notSupportedField(field, match, ['Exact', 'NotOlderThan', '']));
     }
     if (match === 'Exact' && resourceVersion === '0') {
-      errors.push(forbidden(field, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+      errors.push(forbiddenField(field, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
     }
   }
   if (sendInitialEvents !== undefined) {
-    errors.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
+    errors.push(forbiddenField('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
   }
   return errors;
 }

@@ -12,33 +12,7 @@ import { defaultPodFields } from '../registry/pod-defaults.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import { validateName } from './object-validation.js';
 import { isJsonObject, type JsonObject } from '../json/json-object.js';
-
-const required = (field: string): FieldError => ({
-  type: 'FieldValueRequired',
-  field,
-  detail: 'Required value',
-});
-const forbidden = (field: string, message: string): FieldError => ({
-  type: 'FieldValueForbidden',
-  field,
-  detail: `Forbidden: ${message}`,
-});
-const duplicate = (field: string, value: string): FieldError => ({
-  type: 'FieldValueDuplicate',
-  field,
-  detail: `Duplicate value: ${JSON.stringify(value)}`,
-});
-
-/** `field.Invalid`'s body: strings quoted (`%q`), numbers and booleans bare, anything else as JSON. */
-function invalidValue(field: string, value: unknown, message: string): FieldError {
-  const rendered =
-    typeof value === 'string'
-      ? JSON.stringify(value)
-      : typeof value === 'number' || typeof value === 'boolean'
-        ? String(value)
-        : JSON.stringify(value ?? null);
-  return { type: 'FieldValueInvalid', field, detail: `Invalid value: ${rendered}: ${message}` };
-}
+import { duplicateField, forbiddenField, invalidField, requiredField } from '../errors/field-errors.js';
 
 /** `k8s.io/apimachinery/pkg/util/validation.IsConfigMapKey`'s messages, empty when valid. */
 export function configMapKeyErrors(key: string): string[] {
@@ -64,8 +38,8 @@ function validateKeys(obj: KubeObject, fields: readonly string[]): FieldError[] 
     if (!isJsonObject(map)) continue;
     for (const key of Object.keys(map)) {
       const path = `${fieldName}[${key}]`;
-      for (const message of configMapKeyErrors(key)) errors.push(invalidValue(path, key, message));
-      if (seen.has(key)) errors.push(invalidValue(path, key, 'duplicate of key present in data'));
+      for (const message of configMapKeyErrors(key)) errors.push(invalidField(path, key, message));
+      if (seen.has(key)) errors.push(invalidField(path, key, 'duplicate of key present in data'));
       seen.add(key);
     }
   }
@@ -88,9 +62,9 @@ function validateImmutableData(
   if (current.immutable !== true) return [];
   const message = 'field is immutable when `immutable` is set';
   const errors: FieldError[] = [];
-  if (obj.immutable !== true) errors.push(forbidden('immutable', message));
+  if (obj.immutable !== true) errors.push(forbiddenField('immutable', message));
   for (const fieldName of fields) {
-    if (!sameMap(obj[fieldName], current[fieldName])) errors.push(forbidden(fieldName, message));
+    if (!sameMap(obj[fieldName], current[fieldName])) errors.push(forbiddenField(fieldName, message));
   }
   return errors;
 }
@@ -104,22 +78,23 @@ function validatePodContainers(spec: JsonObject): FieldError[] {
   ];
   for (const [path, list] of lists) {
     const containers = Array.isArray(list) ? list : [];
-    if (path === 'spec.containers' && containers.length === 0) errors.push(required(path));
+    if (path === 'spec.containers' && containers.length === 0) errors.push(requiredField(path));
     const names = new Set<string>();
     containers.forEach((container: unknown, index) => {
       const ctr = isJsonObject(container) ? container : {};
       const name = typeof ctr.name === 'string' ? ctr.name : '';
       const namePath = `${path}[${index}].name`;
-      if (!name) errors.push(required(namePath));
+      if (!name) errors.push(requiredField(namePath));
       else
         for (const message of validateName(name, 'dns1123Label'))
-          errors.push(invalidValue(namePath, name, message));
-      if (typeof ctr.image !== 'string' || ctr.image === '') errors.push(required(`${path}[${index}].image`));
+          errors.push(invalidField(namePath, name, message));
+      if (typeof ctr.image !== 'string' || ctr.image === '')
+        errors.push(requiredField(`${path}[${index}].image`));
       else if (ctr.image.trim() !== ctr.image)
         errors.push(
-          invalidValue(`${path}[${index}].image`, ctr.image, 'must not have leading or trailing whitespace'),
+          invalidField(`${path}[${index}].image`, ctr.image, 'must not have leading or trailing whitespace'),
         );
-      if (name && names.has(name)) errors.push(duplicate(namePath, name));
+      if (name && names.has(name)) errors.push(duplicateField(namePath, name));
       names.add(name);
     });
   }
@@ -168,7 +143,10 @@ function validateTolerationUpdate(next: unknown, old: unknown): FieldError[] {
   for (const toleration of oldList) {
     if (!nextList.some((t) => isDeepStrictEqual(withoutSeconds(t), withoutSeconds(toleration)))) {
       errors.push(
-        forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'),
+        forbiddenField(
+          'spec.tolerations',
+          'existing toleration can not be modified except its tolerationSeconds',
+        ),
       );
       break;
     }
@@ -188,7 +166,7 @@ function validatePodUpdate(pod: KubeObject, current: KubeObject): FieldError[] {
     const nextLength = Array.isArray(spec[field]) ? (spec[field] as unknown[]).length : 0;
     const oldLength = Array.isArray(old[field]) ? (old[field] as unknown[]).length : 0;
     if (nextLength !== oldLength) {
-      errors.push(forbidden(path, 'pod updates may not add or remove containers'));
+      errors.push(forbiddenField(path, 'pod updates may not add or remove containers'));
       return errors;
     }
   }
@@ -197,7 +175,7 @@ function validatePodUpdate(pod: KubeObject, current: KubeObject): FieldError[] {
   if (typeof nextDeadline === 'number') {
     if (nextDeadline < 0 || nextDeadline > 2147483647) {
       errors.push(
-        invalidValue(
+        invalidField(
           'spec.activeDeadlineSeconds',
           nextDeadline,
           'must be between 0 and 2147483647, inclusive',
@@ -207,7 +185,7 @@ function validatePodUpdate(pod: KubeObject, current: KubeObject): FieldError[] {
     }
     if (typeof oldDeadline === 'number' && oldDeadline < nextDeadline) {
       errors.push(
-        invalidValue(
+        invalidField(
           'spec.activeDeadlineSeconds',
           nextDeadline,
           'must be less than or equal to previous value',
@@ -217,7 +195,7 @@ function validatePodUpdate(pod: KubeObject, current: KubeObject): FieldError[] {
     }
   } else if (typeof oldDeadline === 'number') {
     errors.push(
-      invalidValue(
+      invalidField(
         'spec.activeDeadlineSeconds',
         null,
         'must not update from a positive integer to nil value',
@@ -247,7 +225,7 @@ function validatePodUpdate(pod: KubeObject, current: KubeObject): FieldError[] {
     munged.terminationGracePeriodSeconds = oldGrace;
   if (!isDeepStrictEqual(munged, old)) {
     errors.push(
-      forbidden(
+      forbiddenField(
         'spec',
         `pod updates may not change fields other than ${UPDATABLE_POD_SPEC_FIELDS}\n${specDiff(old, munged)}`,
       ),
@@ -263,7 +241,7 @@ function validateJobUpdate(job: KubeObject, current: KubeObject): FieldError[] {
   const errors: FieldError[] = [];
   for (const field of ['selector', 'template'] as const) {
     if (!isDeepStrictEqual(withoutNulls(spec[field]), withoutNulls(old[field])))
-      errors.push(invalidValue(`spec.${field}`, spec[field], 'field is immutable'));
+      errors.push(invalidField(`spec.${field}`, spec[field], 'field is immutable'));
   }
   return errors;
 }

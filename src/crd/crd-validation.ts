@@ -2,16 +2,12 @@ import type { FieldError } from '../errors/status.js';
 import { validateName } from '../api/object-validation.js';
 import type { KubeObject } from '../registry/resource-kind.js';
 import type { SchemaNode } from './structural-schema.js';
+import { requiredField } from '../errors/field-errors.js';
 
 type Json = Record<string, unknown>;
 const asObj = (value: unknown): Json =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
 
-const required = (field: string, detail = ''): FieldError => ({
-  type: 'FieldValueRequired',
-  field,
-  detail: detail ? `Required value: ${detail}` : 'Required value',
-});
 const invalidValue = (field: string, value: string, detail: string): FieldError => ({
   type: 'FieldValueInvalid',
   field,
@@ -36,7 +32,7 @@ export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] 
     errors.push(
       invalidValue('metadata.name', JSON.stringify(name), 'must be spec.names.plural+"."+spec.group'),
     );
-  if (!group) errors.push(required('spec.group'));
+  if (!group) errors.push(requiredField('spec.group'));
   else if (!group.includes('.'))
     errors.push(
       invalidValue('spec.group', JSON.stringify(group), 'should be a domain with at least one dot'),
@@ -46,7 +42,7 @@ export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] 
       errors.push(invalidValue('spec.group', JSON.stringify(group), message));
 
   const scope = spec.scope;
-  if (scope === undefined || scope === '') errors.push(required('spec.scope'));
+  if (scope === undefined || scope === '') errors.push(requiredField('spec.scope'));
   else if (scope !== 'Namespaced' && scope !== 'Cluster')
     errors.push({
       type: 'FieldValueNotSupported',
@@ -55,17 +51,18 @@ export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] 
     });
 
   const versions = Array.isArray(spec.versions) ? spec.versions.map(asObj) : [];
-  if (versions.length === 0) errors.push(required('spec.versions'));
+  if (versions.length === 0) errors.push(requiredField('spec.versions'));
   const seen = new Set<string>();
   let unique = true;
   versions.forEach((version, index) => {
     const path = `spec.versions[${index}]`;
     const versionName = typeof version.name === 'string' ? version.name : '';
-    if (!versionName) errors.push(required(`${path}.name`));
+    if (!versionName) errors.push(requiredField(`${path}.name`));
     if (seen.has(versionName)) unique = false;
     seen.add(versionName);
     const schema = asObj(version.schema).openAPIV3Schema;
-    if (schema === undefined) errors.push(required(`${path}.schema.openAPIV3Schema`, 'schemas are required'));
+    if (schema === undefined)
+      errors.push(requiredField(`${path}.schema.openAPIV3Schema`, 'schemas are required'));
     else errors.push(...structuralErrors(schema as SchemaNode, `${path}.schema.openAPIV3Schema`, true));
   });
   if (!unique)
@@ -79,11 +76,11 @@ export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] 
       ),
     );
 
-  if (!plural) errors.push(required('spec.names.plural'));
+  if (!plural) errors.push(requiredField('spec.names.plural'));
   else
     for (const message of validateName(plural, 'dns1123Label'))
       errors.push(invalidValue('spec.names.plural', JSON.stringify(plural), message));
-  if (typeof names.kind !== 'string' || !names.kind) errors.push(required('spec.names.kind'));
+  if (typeof names.kind !== 'string' || !names.kind) errors.push(requiredField('spec.names.kind'));
   const strategy = asObj(spec.conversion).strategy;
   if (strategy !== undefined && strategy !== 'None' && strategy !== 'Webhook')
     errors.push({
@@ -100,11 +97,11 @@ function structuralErrors(schema: SchemaNode, path: string, root: boolean): Fiel
   const untyped =
     !schema.type && !schema['x-kubernetes-int-or-string'] && !schema['x-kubernetes-preserve-unknown-fields'];
   if (root) {
-    if (!schema.type) errors.push(required(`${path}.type`, 'must not be empty at the root'));
+    if (!schema.type) errors.push(requiredField(`${path}.type`, 'must not be empty at the root'));
     else if (schema.type !== 'object')
       errors.push(invalidValue(`${path}.type`, JSON.stringify(schema.type), 'must be object at the root'));
   } else if (untyped) {
-    errors.push(required(`${path}.type`, 'must not be empty for specified object fields'));
+    errors.push(requiredField(`${path}.type`, 'must not be empty for specified object fields'));
   }
   for (const [key, child] of Object.entries(schema.properties ?? {}))
     errors.push(...structuralErrors(child, `${path}.properties[${key}]`, false));

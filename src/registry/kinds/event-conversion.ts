@@ -6,6 +6,7 @@
  */
 import { invalid, type FieldError } from '../../errors/status.js';
 import type { KindConversion, KubeObject } from '../resource-kind.js';
+import { invalidField, requiredField } from '../../errors/field-errors.js';
 
 type Obj = Record<string, unknown>;
 
@@ -88,17 +89,6 @@ const QUALIFIED_NAME =
 const QUALIFIED_NAME_MESSAGE =
   "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
-const required = (field: string): FieldError => ({
-  type: 'FieldValueRequired',
-  field,
-  detail: 'Required value',
-});
-const invalidValue = (field: string, value: unknown, detail: string): FieldError => ({
-  type: 'FieldValueInvalid',
-  field,
-  detail: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
-});
-
 /**
  * `ValidateEventCreate` for a create through events.k8s.io/v1, on the event in its stored (core) form, so the
  * field paths are the internal ones upstream reports (`eventTime`, `reportingController`, `count`...): the
@@ -113,43 +103,43 @@ export function validateEventsV1Create(core: KubeObject): void {
   const eventTime = str(core.eventTime);
   if (eventTime) {
     if (!str(regarding.namespace) && namespace !== 'default' && namespace !== 'kube-system')
-      errors.push(invalidValue('involvedObject.namespace', '', 'does not match event.namespace'));
+      errors.push(invalidField('involvedObject.namespace', '', 'does not match event.namespace'));
     const controller = str(core.reportingComponent);
-    if (!controller) errors.push(required('reportingController'));
+    if (!controller) errors.push(requiredField('reportingController'));
     if (!QUALIFIED_NAME.test(controller) || controller.length > 316)
-      errors.push(invalidValue('reportingController', controller, QUALIFIED_NAME_MESSAGE));
+      errors.push(invalidField('reportingController', controller, QUALIFIED_NAME_MESSAGE));
     const instance = str(core.reportingInstance);
-    if (!instance) errors.push(required('reportingInstance'));
+    if (!instance) errors.push(requiredField('reportingInstance'));
     if (instance.length > REPORTING_INSTANCE_LIMIT)
       errors.push(
-        invalidValue('reportingInstance', '', `can have at most ${REPORTING_INSTANCE_LIMIT} characters`),
+        invalidField('reportingInstance', '', `can have at most ${REPORTING_INSTANCE_LIMIT} characters`),
       );
     const action = str(core.action);
-    if (!action) errors.push(required('action'));
+    if (!action) errors.push(requiredField('action'));
     if (action.length > ACTION_LIMIT)
-      errors.push(invalidValue('action', '', `can have at most ${ACTION_LIMIT} characters`));
+      errors.push(invalidField('action', '', `can have at most ${ACTION_LIMIT} characters`));
     const reason = str(core.reason);
-    if (!reason) errors.push(required('reason'));
+    if (!reason) errors.push(requiredField('reason'));
     if (reason.length > REASON_LIMIT)
-      errors.push(invalidValue('reason', '', `can have at most ${REASON_LIMIT} characters`));
+      errors.push(invalidField('reason', '', `can have at most ${REASON_LIMIT} characters`));
     if (str(core.message).length > NOTE_LIMIT)
-      errors.push(invalidValue('message', '', `can have at most ${NOTE_LIMIT} characters`));
+      errors.push(invalidField('message', '', `can have at most ${NOTE_LIMIT} characters`));
   }
   if (core.series !== undefined && core.series !== null) {
     const series = asObj(core.series);
     if (typeof series.count !== 'number' || series.count < 2)
-      errors.push(invalidValue('series.count', '', 'should be at least 2'));
-    if (!str(series.lastObservedTime)) errors.push(required('series.lastObservedTime'));
+      errors.push(invalidField('series.count', '', 'should be at least 2'));
+    if (!str(series.lastObservedTime)) errors.push(requiredField('series.lastObservedTime'));
   }
-  if (!eventTime) errors.push(required('eventTime'));
+  if (!eventTime) errors.push(requiredField('eventTime'));
   const type = str(core.type);
   if (type !== 'Normal' && type !== 'Warning')
-    errors.push(invalidValue('type', '', `has invalid value: ${type}`));
-  if (str(core.firstTimestamp)) errors.push(invalidValue('firstTimestamp', '', 'needs to be unset'));
-  if (str(core.lastTimestamp)) errors.push(invalidValue('lastTimestamp', '', 'needs to be unset'));
+    errors.push(invalidField('type', '', `has invalid value: ${type}`));
+  if (str(core.firstTimestamp)) errors.push(invalidField('firstTimestamp', '', 'needs to be unset'));
+  if (str(core.lastTimestamp)) errors.push(invalidField('lastTimestamp', '', 'needs to be unset'));
   if (typeof core.count === 'number' && core.count !== 0)
-    errors.push(invalidValue('count', '', 'needs to be unset'));
+    errors.push(invalidField('count', '', 'needs to be unset'));
   const source = asObj(core.source);
-  if (str(source.component) || str(source.host)) errors.push(invalidValue('source', '', 'needs to be unset'));
+  if (str(source.component) || str(source.host)) errors.push(invalidField('source', '', 'needs to be unset'));
   if (errors.length > 0) throw invalid('Event', 'events.k8s.io', core.metadata?.name ?? '', errors);
 }
