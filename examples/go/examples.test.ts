@@ -16,7 +16,11 @@ import { clientAvailable, run as runCommand } from '../../test/support/external.
 import { go, GO_EXAMPLES_MODULE, GO_HARNESS_MODULE, goInstalled, goOrThrow } from '../../test/support/go.js';
 import { startProgram, until, type Program } from '../../test/support/program.js';
 
-const FIXTURES = [join(import.meta.dirname, '../fixtures/shop.yaml'), join(import.meta.dirname, 'fixtures')];
+const FIXTURES = [
+  join(import.meta.dirname, '../fixtures/shop.yaml'),
+  join(import.meta.dirname, '../fixtures/storefront-crd.yaml'),
+  join(import.meta.dirname, 'fixtures'),
+];
 
 /** The (apiGroup, resource, verb) triples a YAML text's Role grants, sorted. */
 function grants(yamlText: string): string[] {

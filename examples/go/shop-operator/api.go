@@ -8,7 +8,7 @@ import (
 )
 
 // GroupVersion is the custom resource's API, served from the CustomResourceDefinition in
-// examples/go/fixtures/storefront-crd.yaml.
+// examples/fixtures/storefront-crd.yaml.
 var GroupVersion = schema.GroupVersion{Group: "shop.example.com", Version: "v1"}
 
 // SchemeBuilder registers the types, as kubebuilder's generated groupversion_info.go does.

@@ -23,7 +23,7 @@ import (
 
 // The operator's tests run it in-process against fake-apiserver, where envtest would start etcd and
 // kube-apiserver: as its service account, with only the Role it ships, not as system:masters.
-var fixtures = []string{"../../fixtures/shop.yaml", "../fixtures/storefront-crd.yaml", "../fixtures/shop-operator-rbac.yaml"}
+var fixtures = []string{"../../fixtures/shop.yaml", "../../fixtures/storefront-crd.yaml", "../fixtures/shop-operator-rbac.yaml"}
 
 type lockedWriter struct {
 	mu  sync.Mutex
