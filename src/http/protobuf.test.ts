@@ -851,6 +851,31 @@ describe('decodeKubernetesProtobuf errors', () => {
     });
   });
 
+  it('decodes DeleteOptions in the group version of any served kind, as controller-runtime sends them', () => {
+    // gracePeriodSeconds 0, preconditions {uid}, propagationPolicy Foreground, dryRun [All]
+    const body = envelope('rbac.authorization.k8s.io/v1', 'DeleteOptions', [
+      [1, 0n],
+      [2, [[1, 'b7f4c1d2']]],
+      [4, 'Foreground'],
+      [5, 'All'],
+    ]);
+    expect(decodeKubernetesProtobuf(body)).toEqual({
+      kind: 'DeleteOptions',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      gracePeriodSeconds: 0,
+      preconditions: { uid: 'b7f4c1d2' },
+      propagationPolicy: 'Foreground',
+      dryRun: ['All'],
+    });
+    expect(PROTOBUF_DECODABLE_KINDS).toEqual(
+      expect.arrayContaining([
+        'v1 DeleteOptions',
+        'apps/v1 DeleteOptions',
+        'coordination.k8s.io/v1 DeleteOptions',
+      ]),
+    );
+  });
+
   it('answers a well-formed body of an unmapped kind with 415', () => {
     const err = apiError(() =>
       decodeKubernetesProtobuf(envelope('example.com/v1', 'Widget', [[1, [[1, 'w']]]])),

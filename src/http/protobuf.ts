@@ -65,6 +65,12 @@ function messageDef(fullName: string): MessageDef {
 }
 
 const KINDS = new Map<string, string>(Object.entries(GENERATED_ROOT_KINDS));
+// metav1.AddToGroupVersion registers DeleteOptions in every group version, and client-go encodes a
+// DELETE's body in its client's: controller-runtime's client sends it as protobuf for built-in kinds
+// (`rbac.authorization.k8s.io/v1, Kind=DeleteOptions`).
+for (const groupVersion of new Set([...KINDS.keys()].map((key) => key.split(' ')[0]!))) {
+  KINDS.set(`${groupVersion} DeleteOptions`, 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions');
+}
 
 /**
  * The `apiVersion kind` pairs {@link decodeKubernetesProtobuf} understands, e.g. `v1 ConfigMap`.
