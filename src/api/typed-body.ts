@@ -32,11 +32,15 @@ function rootOf(kind: ResourceKind): number | undefined {
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go
  */
 export function decodeObjectAsGo(kind: ResourceKind, obj: KubeObject): void {
-  decodeOrThrow(obj, rootOf(kind), (message) =>
+  decodeOrThrow(obj, rootOf(kind), cannotBeHandled(kind.kind, kind.version));
+}
+
+/** `transformDecodeError`'s 400 for a body of `kindName` in `version`. */
+function cannotBeHandled(kindName: string, version: string): (message: string) => ApiError {
+  return (message) =>
     badRequest(
-      `${kind.kind} in version ${JSON.stringify(kind.version)} cannot be handled as a ${kind.kind}: ${message}`,
-    ),
-  );
+      `${kindName} in version ${JSON.stringify(version)} cannot be handled as a ${kindName}: ${message}`,
+    );
 }
 
 /**
@@ -44,11 +48,7 @@ export function decodeObjectAsGo(kind: ResourceKind, obj: KubeObject): void {
  */
 export function decodeRequestAsGo(apiVersion: string, kindName: string, obj: KubeObject): void {
   const version = apiVersion.split('/').pop()!;
-  decodeOrThrow(obj, goTypeOf(apiVersion, kindName), (message) =>
-    badRequest(
-      `${kindName} in version ${JSON.stringify(version)} cannot be handled as a ${kindName}: ${message}`,
-    ),
-  );
+  decodeOrThrow(obj, goTypeOf(apiVersion, kindName), cannotBeHandled(kindName, version));
 }
 
 /**

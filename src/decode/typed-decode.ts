@@ -223,9 +223,9 @@ function decodeBytes(value: unknown, name: string, walk: Walk): unknown {
   if (Array.isArray(value)) {
     const bytes: number[] = [];
     for (const item of value) {
-      if (item === null) bytes.push(0);
-      else if (integerError(item, 'uint8', 'uint8')) saveError(walk, integerError(item, 'uint8', 'uint8')!);
-      else bytes.push(item as number);
+      const error = item === null ? undefined : integerError(item, 'uint8', 'uint8');
+      if (error) saveError(walk, error);
+      else bytes.push(item === null ? 0 : (item as number));
     }
     return Buffer.from(bytes).toString('base64');
   }
