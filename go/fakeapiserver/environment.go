@@ -3,6 +3,7 @@ package fakeapiserver
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"k8s.io/client-go/rest"
 )
@@ -25,7 +26,9 @@ type Environment struct {
 	// ErrorIfCRDPathMissing makes Start fail when one of CRDDirectoryPaths does not exist (as envtest;
 	// otherwise it is left out).
 	ErrorIfCRDPathMissing bool
-	// Options are the server's; Fixtures there replace the package's default cluster.
+	// Options are the server's. Without Options.Fixtures the package's own cluster (its fixtures/
+	// directory: the default namespace with its service account, ...) is served beside the CRDs, as
+	// envtest starts a cluster with its default namespace; with them, they replace it.
 	Options Options
 
 	// Config is the admin config, set by Start (envtest's Environment.Config).
@@ -40,6 +43,17 @@ type Environment struct {
 func (e *Environment) Start() (*rest.Config, error) {
 	opts := e.Options
 	opts.Fixtures = append([]string(nil), opts.Fixtures...)
+	if len(opts.Fixtures) == 0 && len(e.CRDDirectoryPaths) > 0 {
+		command, err := resolveCommand(opts.Command)
+		if err != nil {
+			return nil, err
+		}
+		fixtures, err := packageFixtures(command)
+		if err != nil {
+			return nil, err
+		}
+		opts.Command, opts.Fixtures = command, []string{fixtures}
+	}
 	for _, path := range e.CRDDirectoryPaths {
 		if _, err := os.Stat(path); err != nil {
 			if e.ErrorIfCRDPathMissing {
@@ -63,4 +77,17 @@ func (e *Environment) Stop() error {
 		return nil
 	}
 	return e.Server.Stop()
+}
+
+// packageFixtures is the fixtures/ directory of the package whose dist/cli/main.js the command runs.
+func packageFixtures(command []string) (string, error) {
+	cli := command[len(command)-1]
+	if resolved, err := filepath.EvalSymlinks(cli); err == nil {
+		cli = resolved
+	}
+	fixtures := filepath.Join(filepath.Dir(cli), "..", "..", "fixtures")
+	if info, err := os.Stat(fixtures); err != nil || !info.IsDir() {
+		return "", fmt.Errorf("the package's default fixtures are not at %s: set Options.Fixtures", fixtures)
+	}
+	return filepath.Clean(fixtures), nil
 }

@@ -197,6 +197,20 @@ func TestEnvironmentHasEnvtestsShape(t *testing.T) {
 		t.Errorf("widgets = %v", list.Items)
 	}
 
+	// As envtest: only CRDs, in a cluster with a default namespace (the package's own fixtures).
+	only := &fakeapiserver.Environment{CRDDirectoryPaths: []string{filepath.Join("testdata", "crds")}}
+	onlyConfig, err := only.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer only.Stop()
+	if _, err := dynamic.NewForConfigOrDie(onlyConfig).Resource(schema.GroupVersionResource{Group: "example.com", Version: "v1", Resource: "widgets"}).Namespace("default").List(context.Background(), metav1.ListOptions{}); err != nil {
+		t.Errorf("widgets in default: %v", err)
+	}
+	if only.Server.Namespace != "default" {
+		t.Errorf("namespace = %q", only.Server.Namespace)
+	}
+
 	missing := &fakeapiserver.Environment{CRDDirectoryPaths: []string{"testdata/none"}, ErrorIfCRDPathMissing: true}
 	if _, err := missing.Start(); err == nil || !strings.Contains(err.Error(), "testdata/none") {
 		t.Errorf("a missing CRD path: %v", err)
