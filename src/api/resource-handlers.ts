@@ -11,12 +11,7 @@ import {
   type ContinueToken,
 } from './list-options.js';
 import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
-import {
-  admitObject,
-  checkUrlObjectName,
-  resolveGenerateName,
-  validateObjectName,
-} from './object-validation.js';
+import { admitObject, checkUrlObjectName, validateObjectName } from './object-validation.js';
 import { applyPatch } from './patch.js';
 import {
   enforceOnDecodedObject,
@@ -24,19 +19,18 @@ import {
   fieldValidationDirective,
   rememberDuplicateFields,
 } from './field-validation.js';
-import { prepareCreate, prepareUpdate, updateStored } from './write-steps.js';
-import { trackWrite, writeManager } from './apply/field-manager.js';
+import { createThroughApi, updateStatusThroughApi, updateThroughApi } from './write-path.js';
+import { writeManager } from './apply/field-manager.js';
 import {
   APPLY_PATCH_TYPE,
   applyStatusPatch,
   patchOptions,
   serveApplyPatch,
-  trackStatusWrite,
+  statusWriter,
 } from './apply/server-side-apply.js';
 import { servePodLog } from './pod-log.js';
 import { handleDelete, handleDeleteCollection } from './delete-handlers.js';
 import { handleNamespaceFinalize } from './namespace-finalize.js';
-import { refuseCreateInTerminatingNamespace } from '../lifecycle/namespace-admission.js';
 import { handleScale } from './scale.js';
 import { handleTokenRequest } from './token-request.js';
 import { handleReview } from './reviews.js';
@@ -45,7 +39,6 @@ import { collectWarningsFor } from '../http/warnings.js';
 import { servedForm, servedPredicate, storedForm, tableOfStored } from './served-form.js';
 import { serveWatch } from './watch.js';
 import { namespaceKind } from '../registry/built-in-kinds.js';
-import { confirmRbacWrite } from '../rbac/escalation.js';
 import { decodePatchedAsGo } from './typed-body.js';
 
 /**
@@ -116,13 +109,6 @@ function isDryRun(query: URLSearchParams): boolean {
 
 function groupResource(kind: ResourceKind) {
   return { group: kind.group, resource: kind.resource };
-}
-
-function requireNamespace(server: ServerContext, kind: ResourceKind, namespace: string, name = ''): void {
-  if (!kind.namespaced) return;
-  const namespaceObject = server.store.get(namespaceKind, '', namespace);
-  if (!namespaceObject) throw notFound({ group: '', resource: 'namespaces' }, namespace);
-  refuseCreateInTerminatingNamespace(namespaceObject, groupResource(kind), name);
 }
 
 function getObject(server: ServerContext, ctx: RequestContext, kind: ResourceKind, namespace: string): void {
@@ -254,16 +240,11 @@ async function createObject(
   const dryRun = isDryRun(ctx.query);
   const obj = admitObject(kind, await readObject(ctx), namespace);
   enforceOnDecodedObject(kind, obj, fieldValidationDirective(ctx.query, 'CreateOptions'));
-  // Upstream order: NamespaceLifecycle admission, then the RBAC storage's escalation check (before
-  // generateName and validation, so its message has no name yet), then the store's BeforeCreate.
-  requireNamespace(server, kind, namespace, obj.metadata?.name ?? '');
-  confirmRbacWrite(server, ctx, kind, obj);
-  resolveGenerateName(obj);
-  validateObjectName(kind, obj);
-  prepareCreate(server, kind, obj);
-  trackWrite(server, kind, undefined, obj, writeManager(ctx, 'CreateOptions'));
-  const created = server.store.create(kind, storedForm(kind, obj), { dryRun });
-  if (!dryRun) server.onCreated(kind, created);
+  const created = createThroughApi(server, kind, obj, {
+    manager: writeManager(ctx, 'CreateOptions'),
+    request: ctx,
+    dryRun,
+  });
   writeJson(ctx.res, 201, servedForm(kind, created));
 }
 
@@ -280,10 +261,9 @@ async function replaceObject(
   const stored = server.store.get(kind, namespace, ctx.info.pathName);
   if (!stored) throw notFound(groupResource(kind), ctx.info.pathName);
   const current = servedForm(kind, stored);
-  confirmRbacWrite(server, ctx, kind, obj, current);
-  prepareUpdate(kind, obj, current);
-  trackWrite(server, kind, current, obj, writeManager(ctx, 'UpdateOptions'));
-  writeJson(ctx.res, 200, servedForm(kind, updateStored(server, kind, obj, stored, dryRun)));
+  const manager = writeManager(ctx, 'UpdateOptions');
+  const updated = updateThroughApi(server, kind, obj, stored, current, { manager, request: ctx, dryRun });
+  writeJson(ctx.res, 200, servedForm(kind, updated));
 }
 
 async function patchObject(
@@ -310,11 +290,8 @@ async function patchObject(
     if (!patchCarriesResourceVersion(body, mediaType))
       obj.metadata.resourceVersion = current.metadata?.resourceVersion;
   }
-  confirmRbacWrite(server, ctx, kind, obj, current);
-  validateObjectName(kind, obj);
-  prepareUpdate(kind, obj, current);
-  trackWrite(server, kind, current, obj, manager);
-  writeJson(ctx.res, 200, servedForm(kind, updateStored(server, kind, obj, stored, dryRun)));
+  const updated = updateThroughApi(server, kind, obj, stored, current, { manager, request: ctx, dryRun });
+  writeJson(ctx.res, 200, servedForm(kind, updated));
 }
 
 function patchCarriesResourceVersion(body: Buffer, mediaType: string): boolean {
@@ -363,13 +340,13 @@ async function handleStatus(server: ServerContext, ctx: RequestContext, kind: Re
   const status = kind.conversion
     ? storedForm(kind, { ...servedForm(kind, current), status: incoming.status }).status
     : incoming.status;
-  const updated: KubeObject = { ...current, status };
-  updated.metadata = {
-    ...current.metadata,
-    resourceVersion: incoming.metadata?.resourceVersion || current.metadata?.resourceVersion,
-  };
   const applied =
     ctx.req.method === 'PATCH' && mediaTypeOf(ctx.req.headers['content-type']) === APPLY_PATCH_TYPE;
-  trackStatusWrite(server, ctx, kind, current, updated, incoming, applied);
-  writeJson(ctx.res, 200, servedForm(kind, server.store.update(kind, updated, { dryRun })));
+  const updated = updateStatusThroughApi(server, kind, current, status, {
+    ...statusWriter(ctx, incoming, applied),
+    request: ctx,
+    dryRun,
+    resourceVersion: incoming.metadata?.resourceVersion ?? '',
+  });
+  writeJson(ctx.res, 200, servedForm(kind, updated));
 }

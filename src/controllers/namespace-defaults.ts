@@ -1,4 +1,5 @@
 import { configMapKind, serviceAccountKind } from '../registry/built-in-kinds.js';
+import type { ControllerWriter } from '../api/write-path.js';
 import type { ObjectStore } from '../store/object-store.js';
 
 /** The ConfigMap the root-ca-cert-publisher puts in every namespace. */
@@ -7,20 +8,26 @@ export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 /**
  * What kube-controller-manager adds to every namespace within moments of its creation: the `default`
  * ServiceAccount (serviceaccount controller) and the `kube-root-ca.crt` ConfigMap holding the cluster CA
- * (root-ca-cert-publisher). Existing objects are left alone.
+ * (root-ca-cert-publisher), written through the API's write path as kube-controller-manager. Existing objects are
+ * left alone.
  * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/serviceaccount/serviceaccounts_controller.go
  * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/certificates/rootcacertpublisher/publisher.go
  */
-export function ensureNamespaceDefaults(store: ObjectStore, namespace: string, caCert: string): void {
+export function ensureNamespaceDefaults(
+  store: ObjectStore,
+  writer: ControllerWriter,
+  namespace: string,
+  caCert: string,
+): void {
   if (!store.get(serviceAccountKind, namespace, 'default')) {
-    store.create(serviceAccountKind, {
+    writer.create(serviceAccountKind, {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: 'default', namespace },
     });
   }
   if (!store.get(configMapKind, namespace, ROOT_CA_CONFIGMAP)) {
-    store.create(configMapKind, {
+    writer.create(configMapKind, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {

@@ -1,3 +1,4 @@
+import type { ControllerWriter } from '../api/write-path.js';
 import type { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { namespaceKind, secretKind } from '../registry/built-in-kinds.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
@@ -12,13 +13,14 @@ import { populateServiceAccountToken } from './token-controller.js';
  */
 export function createControllers(
   store: ObjectStore,
+  writer: ControllerWriter,
   tokens: ServiceAccountTokenIssuer,
   caCert: string,
   log: (message: string) => void,
 ) {
   return (kind: ResourceKind, obj: KubeObject): void => {
     try {
-      if (kind === namespaceKind) ensureNamespaceDefaults(store, obj.metadata?.name ?? '', caCert);
+      if (kind === namespaceKind) ensureNamespaceDefaults(store, writer, obj.metadata?.name ?? '', caCert);
       else if (kind === secretKind) populateServiceAccountToken(store, tokens, caCert, obj);
     } catch (error) {
       const { namespace, name = '' } = obj.metadata ?? {};

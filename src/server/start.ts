@@ -56,6 +56,7 @@ import { parseAuditLevel, parseAuditMaxEvents } from '../audit/options.js';
 import { AuditRecorder } from '../audit/recorder.js';
 import { decodeStoredAsGo } from '../api/typed-body.js';
 import { seedObject } from '../api/write-steps.js';
+import { controllerWriter } from '../api/write-path.js';
 
 const RUN_PREPARERS = new WeakMap<StartedFakeApiServer, RunPreparer>();
 
@@ -154,7 +155,11 @@ export async function startWithKeyMaterial(
     const kind = registry.byApiVersionKind(obj.apiVersion!, obj.kind!)!;
     store.create(kind, obj);
   }
-  const onCreated = createControllers(store, tokens, pki.ca.cert, log);
+  const controllerManager = controllerWriter(
+    { store, clock, onCreated: (kind, obj) => onCreated(kind, obj) },
+    'kube-controller-manager',
+  );
+  const onCreated = createControllers(store, controllerManager, tokens, pki.ca.cert, log);
   for (const { kind, object } of seed ? fixtures.objects : []) {
     seedObject(store, kind, structuredClone(object), { existing: 'keep' });
   }

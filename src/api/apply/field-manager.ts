@@ -84,7 +84,7 @@ const STATUS_ONLY: FieldSet = (() => {
 
 /** Field-manager settings of a write to `kind` (status is nobody's on the main resource of a kind with a status subresource). */
 export function managerContext(
-  server: ServerContext,
+  server: Pick<ServerContext, 'clock'>,
   kind: ResourceKind,
   manager: string,
   subresource?: string,
@@ -133,7 +133,7 @@ function isReset(entries: unknown): boolean {
  * else from `live`; a subresource write always starts from `live`'s (`decodeLiveOrNew`).
  */
 export function trackWrite(
-  server: ServerContext,
+  server: Pick<ServerContext, 'clock'>,
   kind: ResourceKind,
   live: KubeObject | undefined,
   next: KubeObject,

@@ -6,26 +6,18 @@
  * @see https://kubernetes.io/docs/reference/using-api/server-side-apply/
  */
 import { parse as parseYaml } from 'yaml';
-import { badRequest, notFound, type FieldError } from '../../errors/status.js';
+import { badRequest, type FieldError } from '../../errors/status.js';
 import { writeJson } from '../../http/respond.js';
-import { namespaceKind } from '../../registry/built-in-kinds.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../../server/server-context.js';
-import { confirmRbacWrite } from '../../rbac/escalation.js';
-import { admitObject, validateObjectName } from '../object-validation.js';
-import { prepareCreate, prepareUpdate, updateStored } from '../write-steps.js';
-import {
-  fieldManagerErrors,
-  managerContext,
-  prefixFromUserAgent,
-  throwIfInvalid,
-  trackWrite,
-} from './field-manager.js';
+import { admitObject } from '../object-validation.js';
+import { admitNamespace, createThroughApi, updateThroughApi, type Writer } from '../write-path.js';
+import { fieldManagerErrors, managerContext, prefixFromUserAgent, throwIfInvalid } from './field-manager.js';
 import { applyConfiguration, decodeManagedFields, setManagedFields } from './managed-fields.js';
 import { toFieldSet } from './structured-merge.js';
 import { applyShapeOf } from './apply-schema.js';
 import { refuseUnknownAppliedFields } from '../field-validation.js';
-import { servedForm, storedForm } from '../served-form.js';
+import { servedForm } from '../served-form.js';
 import { assertStorableSize } from '../patch.js';
 
 /** The media type of server-side apply. */
@@ -99,17 +91,16 @@ export function serveApplyPatch(
   const stored = server.store.get(kind, namespace, name);
   const fieldContext = managerContext(server, kind, manager);
   if (!stored) {
-    if (kind.namespaced && !server.store.get(namespaceKind, '', namespace))
-      throw notFound({ group: '', resource: 'namespaces' }, namespace);
+    admitNamespace(server, kind, namespace, name);
     const result = applyConfiguration({}, config, new Map(), fieldContext, force);
     assertStorableSize(result.object);
     const obj = admitObject(kind, structuredClone(result.object), namespace, name);
-    confirmRbacWrite(server, ctx, kind, obj);
-    validateObjectName(kind, obj);
-    prepareCreate(server, kind, obj);
-    setManagedFields(obj, result.managers);
-    const created = server.store.create(kind, storedForm(kind, obj), { dryRun });
-    if (!dryRun) server.onCreated(kind, created);
+    const created = createThroughApi(server, kind, obj, {
+      manager,
+      appliedManagers: result.managers,
+      request: ctx,
+      dryRun,
+    });
     writeJson(ctx.res, 201, servedForm(kind, created));
     return;
   }
@@ -129,11 +120,13 @@ export function serveApplyPatch(
   if (typeof config.metadata?.resourceVersion !== 'string')
     obj.metadata!.resourceVersion = current.metadata?.resourceVersion;
   if (manager === 'kubectl') syncLastApplied(current, config, obj);
-  confirmRbacWrite(server, ctx, kind, obj, current);
-  validateObjectName(kind, obj);
-  prepareUpdate(kind, obj, current);
-  setManagedFields(obj, result.managers);
-  writeJson(ctx.res, 200, servedForm(kind, updateStored(server, kind, obj, stored, dryRun)));
+  const updated = updateThroughApi(server, kind, obj, stored, current, {
+    manager,
+    appliedManagers: result.managers,
+    request: ctx,
+    dryRun,
+  });
+  writeJson(ctx.res, 200, servedForm(kind, updated));
 }
 
 /**
@@ -189,23 +182,20 @@ export function applyStatusPatch(
   return obj;
 }
 
-/** Managed fields of a status write (`updated` is the object to store; `incoming` what the request made). */
-export function trackStatusWrite(
-  server: ServerContext,
+/**
+ * Who writes a status: an apply carries the managers it computed (`incoming`'s managedFields); a PUT or
+ * another PATCH records an update by its manager.
+ */
+export function statusWriter(
   ctx: RequestContext,
-  kind: ResourceKind,
-  current: KubeObject,
-  updated: KubeObject,
   incoming: KubeObject,
   applied: boolean,
-): void {
+): Pick<Writer, 'manager' | 'appliedManagers'> {
   if (applied) {
-    updated.metadata = { ...updated.metadata, managedFields: incoming.metadata?.managedFields };
-    if (!updated.metadata.managedFields) delete updated.metadata.managedFields;
-    return;
+    const { manager } = patchOptions(ctx, true);
+    return { manager, appliedManagers: decodeManagedFields(incoming.metadata?.managedFields) ?? new Map() };
   }
-  const manager = patchOrUpdateManager(ctx);
-  trackWrite(server, kind, current, updated, manager, 'status');
+  return { manager: patchOrUpdateManager(ctx) };
 }
 
 function patchOrUpdateManager(ctx: RequestContext): string {

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
+import { clientAvailable, kubectlBinary, run } from './support/external.js';
+
+/**
+ * Controllers write through the API's write path (src/api/write-path.ts): what they write is defaulted,
+ * validated and recorded in managedFields as kube-controller-manager's writes are on a cluster.
+ */
+describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectlBinary(33))))(
+  'what the controllers write, seen by kubectl',
+  () => {
+    let server: StartedFakeApiServer;
+    let kubeconfig: string;
+    beforeAll(async () => {
+      kubeconfig = join(await mkdtemp(join(tmpdir(), 'controller-writes-')), 'kubeconfig');
+      server = await startFakeApiServer({ kubeconfig });
+    });
+    afterAll(() => server?.close());
+
+    const kubectl = (...args: string[]) => run(kubectlBinary(33), ['--kubeconfig', kubeconfig, ...args]);
+
+    it("records kube-root-ca.crt in a new namespace as kube-controller-manager's Update", async () => {
+      expect((await kubectl('create', 'namespace', 'team-a')).code).toBe(0);
+      const result = await kubectl(
+        'get',
+        'configmap',
+        'kube-root-ca.crt',
+        '-n',
+        'team-a',
+        '-o',
+        'json',
+        '--show-managed-fields',
+      );
+      expect(result.stderr).toBe('');
+      const configMap = JSON.parse(result.stdout) as {
+        metadata: { managedFields: { manager: string; operation: string; fieldsV1: unknown }[] };
+      };
+      expect(configMap.metadata.managedFields).toEqual([
+        expect.objectContaining({
+          manager: 'kube-controller-manager',
+          operation: 'Update',
+          apiVersion: 'v1',
+          fieldsType: 'FieldsV1',
+          fieldsV1: {
+            'f:data': { '.': {}, 'f:ca.crt': {} },
+            'f:metadata': { 'f:annotations': { '.': {}, 'f:kubernetes.io/description': {} } },
+          },
+        }),
+      ]);
+      // The default ServiceAccount has no field but its name: nothing to record, as on a cluster.
+      const account = await kubectl(
+        'get',
+        'sa',
+        'default',
+        '-n',
+        'team-a',
+        '-o',
+        'json',
+        '--show-managed-fields',
+      );
+      expect((JSON.parse(account.stdout) as { metadata: object }).metadata).not.toHaveProperty(
+        'managedFields',
+      );
+    });
+  },
+);
