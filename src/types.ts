@@ -100,6 +100,16 @@ export interface FakeApiServerOptions {
    */
   rbacBootstrap?: boolean;
   /**
+   * Which of kube-controller-manager's controllers run behind the API, in its `--controllers` syntax: `['*']`
+   * for every controller on by default, `['*', '-deployment']` for all but one, `[]` for none.
+   * @default ['*']
+   */
+  controllers?: readonly string[];
+  /** Whether the scheduler binds pending pods to nodes. @default true */
+  scheduler?: boolean;
+  /** Whether the kubelet runs the pods bound to nodes (Pending to Running, graceful deletion). @default true */
+  kubelet?: boolean;
+  /**
    * On `close()`, write there the least-privilege RBAC (Roles, ClusterRole and bindings as YAML) for every
    * service account that made a request: see `rbacReport`.
    */

@@ -57,6 +57,8 @@ import { AuditRecorder } from '../audit/recorder.js';
 import { decodeStoredAsGo } from '../api/typed-body.js';
 import { seedObject } from '../api/write-steps.js';
 import { controllerWriter } from '../api/write-path.js';
+import { startCluster } from '../cluster/start-cluster.js';
+import { clusterComponents, controllersOffByDefault } from '../cluster/components.js';
 
 const RUN_PREPARERS = new WeakMap<StartedFakeApiServer, RunPreparer>();
 
@@ -169,6 +171,16 @@ export async function startWithKeyMaterial(
   const aggregation = startClusterRoleAggregation(store, log);
   if (seed) linkOwnerReferences(store, registry);
   const lifecycle = startLifecycleControllers({ store, registry, clock, logs, log });
+  const cluster = startCluster(
+    { store, registry, clock, onCreated, log },
+    clusterComponents,
+    {
+      controllers: options.controllers ?? ['*'],
+      scheduler: options.scheduler ?? true,
+      kubelet: options.kubelet ?? true,
+    },
+    controllersOffByDefault,
+  );
   journal?.startJournal(store.snapshot());
   for (const podLog of fixtures.podLogs) {
     for (const [container, text] of Object.entries(podLog.containers)) {
@@ -324,6 +336,7 @@ export async function startWithKeyMaterial(
         aggregation.stop();
         crdController();
         lifecycle.stop();
+        cluster.stop();
         testControls.stop();
         for (const end of [...streams]) end();
       }),

@@ -1,0 +1,10 @@
+import type { ClusterComponent } from './cluster-context.js';
+
+/**
+ * Every part of the simulated cluster, by the name `--controllers` knows it. A controller of
+ * kube-controller-manager is added here; `scheduler` and `kubelet` are turned off by their own options.
+ */
+export const clusterComponents: readonly ClusterComponent[] = [];
+
+/** Controllers kube-controller-manager knows but does not run unless named (`bootstrap-signer`, ...). */
+export const controllersOffByDefault: readonly string[] = [];
