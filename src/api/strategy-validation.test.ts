@@ -3,7 +3,8 @@ import { ApiError } from '../errors/status.js';
 import { configMapKind, podKind, secretKind } from '../registry/built-in-kinds.js';
 import { jobKind } from '../registry/kinds/batch-kinds.js';
 import type { KubeObject } from '../registry/resource-kind.js';
-import { configMapKeyErrors, validateCreate, validateUpdate } from './strategy-validation.js';
+import { validateCreate, validateUpdate } from './kind-definition.js';
+import { configMapKeyErrors } from './strategy-validation.js';
 
 function failure(run: () => void): ApiError {
   try {

@@ -246,53 +246,44 @@ function validateJobUpdate(job: KubeObject, current: KubeObject): FieldError[] {
   return errors;
 }
 
-function kindKey(kind: ResourceKind): string {
-  return kind.origin === 'crd' ? '' : `${kind.group}/${kind.kind}`;
-}
-
-function throwIfAny(kind: ResourceKind, obj: KubeObject, errors: FieldError[]): void {
-  if (errors.length > 0) throw invalid(kind.kind, kind.group, obj.metadata?.name ?? '', errors);
-}
-
-/**
- * Validates a create through the API as the kind's strategy `Validate` does, after the kind's defaults
- * (422 Invalid on failure). Kinds without such rules pass.
- */
-export function validateCreate(kind: ResourceKind, obj: KubeObject): void {
-  switch (kindKey(kind)) {
-    case '/Pod':
-      return throwIfAny(kind, obj, validatePodContainers(isJsonObject(obj.spec) ? obj.spec : {}));
-    case '/ConfigMap':
-      return throwIfAny(kind, obj, validateKeys(obj, ['data', 'binaryData']));
-    case '/Secret':
-      return throwIfAny(kind, obj, validateKeys(obj, ['data']));
-  }
+/** A kind's strategy validation: `Validate` on create and `ValidateUpdate` on update, as field errors. */
+export interface KindValidation {
+  create?(obj: KubeObject): FieldError[];
+  update?(obj: KubeObject, current: KubeObject): FieldError[];
 }
 
 /**
- * Validates an update of the main resource as the kind's strategy `ValidateUpdate` does, given the stored
- * object (422 Invalid on failure). A Pod's body is defaulted first, as decoding defaults it upstream, so a
- * client that sends back what it read (without the server's defaults) changes nothing.
+ * The built-in kinds whose strategies validate more than the typed decode and the name do, by `group/Kind`.
+ * A Pod's body is defaulted before its update is validated, as decoding defaults it upstream, so a client that
+ * sends back what it read (without the server's defaults) changes nothing.
+ * @see https://github.com/kubernetes/kubernetes/tree/v1.33.0/pkg/registry (each `<kind>/strategy.go`)
  */
-export function validateUpdate(kind: ResourceKind, obj: KubeObject, current: KubeObject): void {
-  switch (kindKey(kind)) {
-    case '/Pod':
+export const KIND_VALIDATION: Readonly<Record<string, KindValidation>> = {
+  '/Pod': {
+    create: (obj) => validatePodContainers(isJsonObject(obj.spec) ? obj.spec : {}),
+    update(obj, current) {
       defaultPodFields(obj);
-      return throwIfAny(kind, obj, [
-        ...validatePodContainers(obj.spec as JsonObject),
-        ...validatePodUpdate(obj, current),
-      ]);
-    case '/ConfigMap':
-      return throwIfAny(kind, obj, [
-        ...validateKeys(obj, ['data', 'binaryData']),
-        ...validateImmutableData(obj, current, ['data', 'binaryData']),
-      ]);
-    case '/Secret':
-      return throwIfAny(kind, obj, [
-        ...validateKeys(obj, ['data']),
-        ...validateImmutableData(obj, current, ['data']),
-      ]);
-    case 'batch/Job':
-      return throwIfAny(kind, obj, validateJobUpdate(obj, current));
-  }
+      return [...validatePodContainers(obj.spec as JsonObject), ...validatePodUpdate(obj, current)];
+    },
+  },
+  '/ConfigMap': {
+    create: (obj) => validateKeys(obj, ['data', 'binaryData']),
+    update: (obj, current) => [
+      ...validateKeys(obj, ['data', 'binaryData']),
+      ...validateImmutableData(obj, current, ['data', 'binaryData']),
+    ],
+  },
+  '/Secret': {
+    create: (obj) => validateKeys(obj, ['data']),
+    update: (obj, current) => [
+      ...validateKeys(obj, ['data']),
+      ...validateImmutableData(obj, current, ['data']),
+    ],
+  },
+  'batch/Job': { update: validateJobUpdate },
+};
+
+/** Throws the kind's 422 Invalid when a validation found errors. */
+export function throwIfInvalid(kind: ResourceKind, obj: KubeObject, errors: readonly FieldError[]): void {
+  if (errors.length > 0) throw invalid(kind.kind, kind.group, obj.metadata?.name ?? '', [...errors]);
 }

@@ -6,6 +6,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/response.go
  */
 
+import type { ResourceKind } from '../registry/resource-kind.js';
 import { workloadPrinters } from './tables/workload-tables.js';
 import { CREATION_TIMESTAMP_DESCRIPTION, NAME_DESCRIPTION } from './tables/descriptions.js';
 import { kindPrinters } from './tables/index.js';
@@ -517,9 +518,12 @@ const PRINTERS: Record<string, Printer> = {
 
 const DEFAULT_PRINTER: Printer = { columns: defaultTableColumns, cells: defaultTableCells, emptyRows: null };
 
-/** Whether objects of a kind (by name) have a printer of their own, rather than the default Name/Created At. */
-export function hasKindPrinter(kind: string): boolean {
-  return Object.hasOwn(PRINTERS, kind);
+/**
+ * The printer of a built-in kind's objects, or undefined for the default Name/Created At columns (a custom
+ * resource's printer comes from its CRD's `additionalPrinterColumns`).
+ */
+export function kindPrinter(kind: ResourceKind): TablePrinter | undefined {
+  return kind.origin !== 'crd' && Object.hasOwn(PRINTERS, kind.kind) ? PRINTERS[kind.kind] : undefined;
 }
 
 /**

@@ -26,6 +26,12 @@ export interface Writer {
    * `manager`.
    */
   appliedManagers?: ManagerMap;
+  /**
+   * A seed (fixtures at start-up, `server.apply()`, the control API): the status and creationTimestamp it
+   * gives are kept (seeds set them on purpose), managedFields are left as given, and the reactions to new
+   * objects are left to the caller, which runs them once every seed is in.
+   */
+  seed?: boolean;
 }
 
 type WriteServer = Pick<ServerContext, 'store' | 'clock' | 'onCreated'> & Partial<ServerContext>;
@@ -66,11 +72,14 @@ export function createThroughApi(
   if (writer.request) confirmRbacWrite(server as ServerContext, writer.request, kind, obj);
   resolveGenerateName(obj);
   validateObjectName(kind, obj);
-  prepareCreate(server, kind, obj);
+  prepareCreate(server, kind, obj, { keepStatus: writer.seed ?? false });
   recordManagers(server, kind, undefined, obj, writer);
   const dryRun = writer.dryRun ?? false;
-  const created = server.store.create(kind, storedForm(kind, obj), { dryRun });
-  if (!dryRun) server.onCreated(kind, created);
+  const created = server.store.create(kind, storedForm(kind, obj), {
+    dryRun,
+    keepCreationTimestamp: writer.seed ?? false,
+  });
+  if (!dryRun && !writer.seed) server.onCreated(kind, created);
   return created;
 }
 
@@ -91,7 +100,7 @@ export function updateThroughApi(
 ): KubeObject {
   if (writer.request) confirmRbacWrite(server as ServerContext, writer.request, kind, obj, current);
   validateObjectName(kind, obj);
-  prepareUpdate(kind, obj, current);
+  prepareUpdate(kind, obj, current, { keepStatus: writer.seed ?? false });
   recordManagers(server, kind, current, obj, writer);
   return updateStored(server, kind, obj, stored, writer.dryRun ?? false);
 }
@@ -124,6 +133,7 @@ function recordManagers(
   obj: KubeObject,
   writer: Writer,
 ): void {
+  if (writer.seed) return;
   if (writer.appliedManagers) setManagedFields(obj, writer.appliedManagers);
   else trackWrite(server, kind, live, obj, writer.manager);
 }
@@ -174,4 +184,48 @@ export function controllerWriter(server: WriteServer, manager: string): Controll
       });
     },
   };
+}
+
+/** An object a seed wrote, by where it lives. */
+export interface SeededObject {
+  kind: ResourceKind;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * Puts an admitted seed (fixtures at start-up, `server.apply()`, the control API) into the store through the
+ * write path: its namespace is created when missing, then it is created, or, when it exists, replaced
+ * (keeping its status when none is given) or with `existing: 'keep'` left as it is (fixtures do not replace
+ * the bootstrap policy). Defaults, normalization, validation and the stored form are the API's (an
+ * events.k8s.io/v1 Event is stored as the core Event it is). Returns what it created (the namespace first),
+ * for the controllers that react to new objects.
+ */
+export function seedObject(
+  server: Pick<ServerContext, 'store' | 'clock'>,
+  kind: ResourceKind,
+  object: KubeObject,
+  options: { existing: 'replace' | 'keep' },
+): SeededObject[] {
+  const seedServer: WriteServer = { ...server, onCreated: () => {} };
+  const writer: Writer = { manager: '', seed: true };
+  const written: SeededObject[] = [];
+  const namespace = object.metadata?.namespace ?? '';
+  const name = object.metadata?.name ?? '';
+  if (kind.namespaced && !server.store.get(namespaceKind, '', namespace)) {
+    const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
+    createThroughApi(seedServer, namespaceKind, ns, writer);
+    written.push({ kind: namespaceKind, namespace: '', name: namespace });
+  }
+  const stored = server.store.get(kind, namespace, name);
+  if (!stored) {
+    createThroughApi(seedServer, kind, object, writer);
+    written.push({ kind, namespace, name });
+  } else if (options.existing === 'replace') {
+    const current = servedForm(kind, stored);
+    if (object.status === undefined && current.status !== undefined) object.status = current.status;
+    object.metadata = { ...object.metadata, uid: stored.metadata?.uid };
+    updateThroughApi(seedServer, kind, object, stored, current, writer);
+  }
+  return written;
 }

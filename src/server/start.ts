@@ -1,64 +1,28 @@
-import { join, resolve } from 'node:path';
-import { authenticateToken, createAuthenticator, type AuthenticatorDeps } from '../auth/authenticate.js';
-import { staticTokenUsers } from '../auth/static-users.js';
-import { startClusterRoleAggregation } from '../controllers/clusterrole-aggregation.js';
-import { startCrdController } from '../crd/crd-controller.js';
-import { createControllers } from '../controllers/on-created.js';
-import { startLifecycleControllers } from '../controllers/lifecycle-controllers.js';
+import { resolve } from 'node:path';
 import { ensureApiServerService } from '../controllers/apiserver-service.js';
-import { linkOwnerReferences } from '../lifecycle/link-owner-references.js';
-import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
-import { loadFixtures } from '../fixtures/load-fixtures.js';
-import { ControlApi } from '../control/control-api.js';
-import { registerFaultEndpoints } from '../faults/control-endpoints.js';
 import { addFaultRules, faultHandleMethods } from '../faults/fault-handle.js';
 import { FaultInjector } from '../faults/fault-injector.js';
-import { WebInspector } from '../ui/web-inspector.js';
-import { createExpressApp } from '../http/express-app.js';
-import { createPipeline } from '../http/pipeline.js';
 import { renderKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { assertKubeconfigWritable, writeKubeconfigFile } from '../kubeconfig/write-kubeconfig.js';
 import { assertServiceAccountDirIsOurs } from '../sa-dir/write-sa-dir.js';
 import { generateClientCertificate } from '../pki/certificates.js';
 import { keyMaterialOptionsOf, prepareKeyMaterial, type KeyMaterial } from '../pki/key-material.js';
-import { bootstrapPolicy } from '../rbac/bootstrap-policy.js';
-import { AuthorizationRecorder } from '../rbac/decision-log.js';
 import { explainDecision } from '../rbac/explain.js';
 import { assertRbacReportWritable, rbacReport, writeRbacReportFile } from '../rbac/report.js';
-import {
-  builtInKinds,
-  namespaceKind,
-  podKind,
-  secretKind,
-  serviceAccountKind,
-} from '../registry/built-in-kinds.js';
-import { KindRegistry } from '../registry/kind-registry.js';
+import { serviceAccountKind } from '../registry/built-in-kinds.js';
 import { resolveStartupMount } from '../sa-dir/mount-request.js';
 import { ServiceAccountMounts } from '../sa-dir/mounts.js';
 import { registerRunEndpoints } from '../run/control-endpoints.js';
 import { runCommand, type RunPreparer } from '../run/run-command.js';
 import { RunEnvironments } from '../run/run-environments.js';
 import { createTestControls } from '../state/test-controls.js';
-import { ObjectStore } from '../store/object-store.js';
-import { PodLogStore } from '../store/pod-logs.js';
 import { checkDataDir } from '../store/data-dir.js';
-import { StoreJournal } from '../store/persistence.js';
 import type { FakeApiServerOptions, IssueTokenOptions, StartedFakeApiServer } from '../types.js';
 import type { ServerContext } from './server-context.js';
-import { PACKAGE_ROOT } from '../package-root.js';
-import { systemClock } from '../time/clock.js';
+import { buildServer } from './build-server.js';
 import { createHttpsListener } from './https-server.js';
-import { resolveServerLimits, WatchSlots } from './limits.js';
-import { registerAuditEndpoints } from '../audit/control-endpoints.js';
-import { AuditLogFile } from '../audit/log-file.js';
-import { parseAuditLevel, parseAuditMaxEvents } from '../audit/options.js';
-import { AuditRecorder } from '../audit/recorder.js';
-import { decodeStoredAsGo } from '../api/typed-body.js';
-import { seedObject } from '../api/write-steps.js';
-import { controllerWriter } from '../api/write-path.js';
-import { startCluster } from '../cluster/start-cluster.js';
-import { clusterComponents, controllersOffByDefault } from '../cluster/components.js';
+import { resolveServerLimits } from './limits.js';
 
 const RUN_PREPARERS = new WeakMap<StartedFakeApiServer, RunPreparer>();
 
@@ -70,8 +34,7 @@ export function runPreparerOf(server: StartedFakeApiServer): RunPreparer {
   return RUN_PREPARERS.get(server)!;
 }
 
-/** The package's own default fixtures: a small realistic cluster. */
-export const DEFAULT_FIXTURES_DIR = join(PACKAGE_ROOT, 'fixtures');
+export { DEFAULT_FIXTURES_DIR } from './build-server.js';
 
 function parseServiceAccount(value: string): { namespace: string; name: string } {
   const match = /^([^/]+)\/([^/]+)$/.exec(value);
@@ -128,140 +91,30 @@ export async function startWithKeyMaterial(
   const faults = new FaultInjector();
   addFaultRules(faults, options.faults ?? [], 'faults option');
 
-  const registry = new KindRegistry(builtInKinds);
-  const fixturePaths = options.fixtures === undefined ? [DEFAULT_FIXTURES_DIR] : [options.fixtures].flat();
-  const fixtures = await loadFixtures(fixturePaths, registry);
-  const { pki, signingKey } = await keyMaterial;
-  const tokens = ServiceAccountTokenIssuer.fromKey(signingKey);
-
-  const clock = options.clock ?? systemClock;
-  // Skipped data-dir records are reported even when no log was asked for: they are not served any more.
-  const warn = options.log
-    ? (message: string) => log(`warning: ${message}`)
-    : (message: string) => process.stderr.write(`[fake-apiserver] warning: ${message}\n`);
-  const journal = options.dataDir
-    ? StoreJournal.open(options.dataDir, { warn, check: decodeStoredAsGo })
-    : undefined;
-  const store = new ObjectStore({
-    clock,
+  const built = await buildServer(options, keyMaterial, {
+    host,
+    port: requestedPort,
+    limits,
+    faults,
     log,
-    ...(journal ? { onCommit: journal.commit } : {}),
-    ...(journal?.restored ? { initial: journal.restored } : {}),
   });
-  // Before any object is loaded, so that CRDs (fixtures, a data dir's state) serve their kinds at once.
-  const crdController = startCrdController({ registry, store, clock, log });
-  // A data dir holding state is served as it was left: fixtures and the bootstrap policy seed an empty one.
-  const seed = !journal?.restored;
-  const logs = new PodLogStore();
-  for (const obj of options.rbacBootstrap === false || !seed ? [] : bootstrapPolicy()) {
-    const kind = registry.byApiVersionKind(obj.apiVersion!, obj.kind!)!;
-    store.create(kind, obj);
-  }
-  const controllerManager = controllerWriter(
-    { store, clock, onCreated: (kind, obj) => onCreated(kind, obj) },
-    'kube-controller-manager',
-  );
-  const onCreated = createControllers(store, controllerManager, tokens, pki.ca.cert, log);
-  for (const { kind, object } of seed ? fixtures.objects : []) {
-    seedObject(store, kind, structuredClone(object), { existing: 'keep' });
-  }
-  // Controllers run once everything is loaded, so that a Secret may come before its service account.
-  for (const namespace of store.list({ kind: namespaceKind }).items) onCreated(namespaceKind, namespace);
-  for (const secret of store.list({ kind: secretKind }).items) onCreated(secretKind, secret);
-  const aggregation = startClusterRoleAggregation(store, log);
-  if (seed) linkOwnerReferences(store, registry);
-  const lifecycle = startLifecycleControllers({ store, registry, clock, logs, log });
-  const cluster = startCluster(
-    { store, registry, clock, onCreated, log },
-    clusterComponents,
-    {
-      controllers: options.controllers ?? ['*'],
-      scheduler: options.scheduler ?? true,
-      kubelet: options.kubelet ?? true,
-    },
-    controllersOffByDefault,
-  );
-  journal?.startJournal(store.snapshot());
-  for (const podLog of fixtures.podLogs) {
-    for (const [container, text] of Object.entries(podLog.containers)) {
-      logs.append(podLog.namespace, podLog.pod, container, text);
-    }
-  }
-
-  const streams = new Set<() => void>();
-  let port = requestedPort;
-  const authorizations = new AuthorizationRecorder({ store, clock, log });
-  const auditLogFile = options.auditLog ? new AuditLogFile(resolve(options.auditLog), log) : undefined;
-  const audit = new AuditRecorder({
-    level: parseAuditLevel(options.auditLevel ?? 'Metadata', 'auditLevel'),
-    maxEvents: parseAuditMaxEvents(options.auditMaxEvents),
-    clock,
-    log,
-    ...(auditLogFile ? { file: auditLogFile } : {}),
-  });
+  const { context: server, journal, auditLogFile } = built;
+  const { store, tokens, clock, logs, authorizations, audit } = server as Required<ServerContext>;
+  const { pki } = built.keyMaterial;
   const rbacReportFile = options.rbacReportFile ? resolve(options.rbacReportFile) : undefined;
   let started = false;
-  const server: ServerContext = {
-    registry,
-    store,
-    logs,
-    tokens,
-    clock,
-    serverAddress: () => `${urlHost(host)}:${port}`,
-    trackStream(end) {
-      streams.add(end);
-      return () => streams.delete(end);
-    },
-    onCreated,
-    authenticateToken: (token, audiences) => authenticateToken(token, authenticatorDeps, audiences),
-    log,
-    authorizations,
-    control: new ControlApi(),
-    audit,
-    faults,
-    watches: { slots: new WatchSlots(limits.maxWatches), bufferBytes: limits.watchBufferBytes },
-    lifecycle,
-  };
-  registerFaultEndpoints(server.control!, faults);
-  registerAuditEndpoints(server.control!, audit);
-  if (options.ui) server.ui = new WebInspector(server, () => ({ host, port }));
-
-  const authenticatorDeps: AuthenticatorDeps = {
-    tokens,
-    clock,
-    serviceAccount: (ns, name) => {
-      const sa = store.get(serviceAccountKind, ns, name);
-      return sa?.metadata?.uid ? { uid: sa.metadata.uid } : undefined;
-    },
-    pod: (ns, name) => {
-      const pod = store.get(podKind, ns, name);
-      return pod?.metadata?.uid ? { uid: pod.metadata.uid } : undefined;
-    },
-    secret: (ns, name) => {
-      const secret = store.get(secretKind, ns, name);
-      if (!secret?.metadata?.uid) return undefined;
-      const encoded = (secret.data as Record<string, string> | undefined)?.token;
-      return {
-        uid: secret.metadata.uid,
-        ...(encoded ? { token: Buffer.from(encoded, 'base64').toString('utf8') } : {}),
-      };
-    },
-    staticTokens: staticTokenUsers([...fixtures.users, ...(options.users ?? [])]),
-    anonymous: options.anonymous ?? true,
-    onReject: (reason) => log(`unauthorized: ${reason}`),
-  };
-  const authenticate = createAuthenticator(authenticatorDeps);
-  const app = createExpressApp(createPipeline(server, authenticate));
+  let port = requestedPort;
 
   const listener = createHttpsListener({
     tls: { key: pki.serving.key, cert: pki.serving.cert, ca: pki.ca.cert },
-    handler: app,
+    handler: built.handler,
     limits,
   });
   const httpsServer = listener.server;
 
   await new Promise<void>((resolvePromise, reject) => {
     httpsServer.once('error', (error: NodeJS.ErrnoException) => {
+      built.stop();
       journal?.close();
       reject(
         new FakeApiServerError(
@@ -275,6 +128,7 @@ export async function startWithKeyMaterial(
   });
   const address = httpsServer.address();
   port = typeof address === 'object' && address ? address.port : requestedPort;
+  built.listeningOn(port);
   ensureApiServerService(store, { host, port });
   const url = `https://${urlHost(host)}:${port}`;
 
@@ -333,12 +187,8 @@ export async function startWithKeyMaterial(
       runs.stopAll(),
       mounts.stopAll(),
       listener.close(() => {
-        aggregation.stop();
-        crdController();
-        lifecycle.stop();
-        cluster.stop();
+        built.stop();
         testControls.stop();
-        for (const end of [...streams]) end();
       }),
     ])
       .then(() =>

@@ -2,8 +2,9 @@ import { deleteObject } from '../lifecycle/delete-object.js';
 import { linkOwnerReferences } from '../lifecycle/link-owner-references.js';
 import { admitObject, validateObjectName } from '../api/object-validation.js';
 import { servedForm } from '../api/served-form.js';
-import { seedObject, type SeededObject } from '../api/write-steps.js';
+import { seedObject, type SeededObject } from '../api/write-path.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
+import { asFixtureError } from '../errors/developer-error-status.js';
 import { ApiError } from '../errors/status.js';
 import { podKind } from '../registry/built-in-kinds.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
@@ -33,12 +34,6 @@ export type StateControlDeps = Pick<
   ServerContext,
   'registry' | 'store' | 'logs' | 'onCreated' | 'authorizations' | 'audit' | 'faults' | 'clock' | 'lifecycle'
 >;
-
-function developerError(where: string, error: unknown): unknown {
-  return error instanceof ApiError
-    ? new FakeApiServerError('FIXTURE_INVALID', `${where}: ${error.message}`)
-    : error;
-}
 
 /**
  * The test-facing control of a server's state: apply manifests, read and delete objects, and go back to a
@@ -77,7 +72,7 @@ export class StateControl {
       try {
         return this.#applyOne(kind, object, created);
       } catch (error) {
-        throw developerError(source, error);
+        throw asFixtureError(source, error);
       }
     });
     linkOwnerReferences(store, registry);
@@ -100,7 +95,7 @@ export class StateControl {
   }
 
   #applyOne(kind: ResourceKind, object: KubeObject, created: SeededObject[]): SeededObject {
-    created.push(...seedObject(this.#deps.store, kind, object, { existing: 'replace' }));
+    created.push(...seedObject(this.#deps, kind, object, { existing: 'replace' }));
     return { kind, namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
   }
 
@@ -197,6 +192,6 @@ function admit(kind: ResourceKind, object: KubeObject, source: string): KubeObje
     delete admitted.metadata!.uid;
     return admitted;
   } catch (error) {
-    throw developerError(source, error);
+    throw asFixtureError(source, error);
   }
 }
