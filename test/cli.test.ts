@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from './support/external.js';
+import { isolatedNpxEnv, run } from './support/external.js';
 import { send } from './support/https-client.js';
 
 const BIN = resolve(import.meta.dirname, '../dist/cli/main.js');
@@ -122,6 +122,7 @@ describe('the fake-apiserver command', () => {
   it('runs through npx from the repository root', async () => {
     const result = await run('npx', ['--no-install', 'fake-apiserver', '--version'], {
       cwd: resolve(import.meta.dirname, '..'),
+      env: isolatedNpxEnv(),
     });
     expect(result).toMatchObject({ code: 0, stdout: '0.1.0\n' });
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { run } from './support/external.js';
+import { isolatedNpxEnv, run } from './support/external.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -43,6 +43,7 @@ describe('the published package', () => {
 
     const child = spawn('npx', ['--no-install', 'fake-apiserver', '--port', '0'], {
       cwd: project,
+      env: isolatedNpxEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

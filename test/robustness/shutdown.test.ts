@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeApiServer } from '../../src/index.js';
 import { adminCredentials } from '../support/admin.js';
+import { isolatedNpxEnv } from '../support/external.js';
 import { send, type TestResponse } from '../support/https-client.js';
 import { openStream, type ClientCredentials } from './support/open-stream.js';
 
@@ -131,6 +132,7 @@ describe('shutdown', () => {
       ['--no-install', 'fake-apiserver', '--port', '0', '--token-signing-alg', 'ES256'],
       {
         cwd: REPO,
+        env: isolatedNpxEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -1,6 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 /** Result of running an external client. */
 export interface RunResult {
@@ -75,4 +76,14 @@ export function runVitestProject(root: string, timeoutMs = 60_000): Promise<RunR
     },
     timeoutMs,
   });
+}
+
+/**
+ * The environment for an `npx` a test runs: npm's cache of its own. npx writes `_npx/<hash of the command>` in the
+ * cache on every run, and two npx of the same command at once (test files run in parallel) race there, leaving a
+ * directory without its package.json that fails every later npx of that command with ENOENT (npm's exec cache is
+ * not safe for concurrent use). A local bin (`--no-install`) needs nothing from the cache.
+ */
+export function isolatedNpxEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, npm_config_cache: mkdtempSync(join(tmpdir(), 'npx-cache-')) };
 }
