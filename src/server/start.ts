@@ -11,6 +11,8 @@ import { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { loadFixtures } from '../fixtures/load-fixtures.js';
 import { ControlApi } from '../control/control-api.js';
+import { registerStreamHandlerEndpoints } from '../streams/control-endpoints.js';
+import { StreamHandlers } from '../streams/stream-handlers.js';
 import { registerFaultEndpoints } from '../faults/control-endpoints.js';
 import { addFaultRules, faultHandleMethods } from '../faults/fault-handle.js';
 import { FaultInjector } from '../faults/fault-injector.js';
@@ -184,6 +186,7 @@ export async function startWithKeyMaterial(
   });
   const rbacReportFile = options.rbacReportFile ? resolve(options.rbacReportFile) : undefined;
   let started = false;
+  const streamHandlers = new StreamHandlers();
   const server: ServerContext = {
     registry,
     store,
@@ -204,8 +207,10 @@ export async function startWithKeyMaterial(
     faults,
     watches: { slots: new WatchSlots(limits.maxWatches), bufferBytes: limits.watchBufferBytes },
     lifecycle,
+    streams: streamHandlers,
   };
   registerFaultEndpoints(server.control!, faults);
+  registerStreamHandlerEndpoints(server.control!, streamHandlers);
   registerAuditEndpoints(server.control!, audit);
   if (options.ui) server.ui = new WebInspector(server, () => ({ host, port }));
 
@@ -371,6 +376,10 @@ export async function startWithKeyMaterial(
         });
       },
       appendPodLog: (namespace, pod, container, text) => logs.append(namespace, pod, container, text),
+      onExec: (matcher, handler) => streamHandlers.onExec(matcher, handler),
+      onAttach: (matcher, handler) => streamHandlers.onAttach(matcher, handler),
+      onPortForward: (matcher, target) => streamHandlers.onPortForward(matcher, target),
+      clearStreamHandlers: () => streamHandlers.clear(),
       authorizationDecisions: (filter) => authorizations.decisions(filter),
       explain: explainDecision,
       rbacReport: (reportOptions) => rbacReport(authorizations, reportOptions),
