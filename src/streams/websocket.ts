@@ -105,10 +105,20 @@ export class WebSocketProtocolError extends Error {
  */
 export class FrameParser {
   private buffered: Buffer = Buffer.alloc(0);
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes the incomplete frame needs: chunks are only joined once they are all there. */
+  private needed = 0;
 
   /** Adds bytes; returns the frames now complete. Throws `WebSocketProtocolError`. */
   push(chunk: Buffer): Frame[] {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.buffered.length + this.pendingBytes < this.needed) return [];
+    this.buffered = Buffer.concat([this.buffered, ...this.pending]);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.needed = 0;
     const frames: Frame[] = [];
     for (;;) {
       const frame = this.next();
@@ -141,7 +151,10 @@ export class FrameParser {
     if (opcode >= 0x8 && (length > 125 || !fin))
       throw new WebSocketProtocolError(1002, 'invalid control frame');
     if (length > MAX_MESSAGE_BYTES) throw new WebSocketProtocolError(1009, 'frame too big');
-    if (b.length < offset + 4 + length) return undefined;
+    if (b.length < offset + 4 + length) {
+      this.needed = offset + 4 + length;
+      return undefined;
+    }
     const mask = b.subarray(offset, offset + 4);
     const payload = Buffer.from(b.subarray(offset + 4, offset + 4 + length));
     for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!;
