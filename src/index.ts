@@ -21,6 +21,17 @@ export type {
 } from './run/types.js';
 export type { Clock } from './time/clock.js';
 export type {
+  ExecHandler,
+  ExecHandlerFunction,
+  ExecMatcher,
+  ExecSession,
+  PortForwardMatcher,
+  PortForwardTarget,
+  ScriptedExecReply,
+  StreamHandlerRegistration,
+  TerminalSize,
+} from './streams/handler-types.js';
+export type {
   AuditEvent,
   AuditEventList,
   AuditLevel,

@@ -1,3 +1,10 @@
+import type {
+  ExecHandler,
+  ExecMatcher,
+  PortForwardMatcher,
+  PortForwardTarget,
+  StreamHandlerRegistration,
+} from './streams/handler-types.js';
 import type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
 import type { RunOptions, RunResult } from './run/types.js';
 import type { Clock } from './time/clock.js';
@@ -254,6 +261,23 @@ export interface StartedFakeApiServer {
   kubeconfigFor(user: string, groups?: readonly string[]): Promise<string>;
   /** Appends text to a pod container's log (streamed to followers). */
   appendPodLog(namespace: string, pod: string, container: string, text: string): void;
+  /**
+   * Answers `kubectl exec` (and the clients' exec streams) for the pods, containers and commands `matcher`
+   * selects: pods are never backed by containers, so a handler plays the command. A function gets the
+   * session (stdin, stdout, stderr, resizes) and resolves with the exit code; `{ stdout, stderr, exitCode,
+   * echoStdin }` is a scripted reply. The most recently registered match answers; without one the client
+   * gets an InternalError status naming this method.
+   */
+  onExec(matcher: ExecMatcher, handler: ExecHandler): StreamHandlerRegistration;
+  /** Answers `kubectl attach` as `onExec` answers exec (the command is ignored; the exit code is not reported). */
+  onAttach(matcher: ExecMatcher, handler: ExecHandler): StreamHandlerRegistration;
+  /**
+   * Answers `kubectl port-forward` (and the clients' port-forward streams): each connection to a matching pod
+   * port is connected to a local TCP port, a TCP address, or served by a function given the connection.
+   */
+  onPortForward(matcher: PortForwardMatcher, target: PortForwardTarget): StreamHandlerRegistration;
+  /** Removes every exec, attach and port-forward handler (the control API's too). */
+  clearStreamHandlers(): void;
   /**
    * The authorization decisions made so far (the last 10,000), oldest first: the request's
    * attributes, allowed or not, and why (the binding and rule that allowed it, or the closest rules that

@@ -29,6 +29,8 @@ import {
   statusWriter,
 } from './apply/server-side-apply.js';
 import { servePodLog } from './pod-log.js';
+import { servePodStream, STREAMING_SUBRESOURCES } from './pod-streams.js';
+import { StreamHandlers } from '../streams/stream-handlers.js';
 import { handleDelete, handleDeleteCollection } from './delete-handlers.js';
 import { handleNamespaceFinalize } from './namespace-finalize.js';
 import { handleScale } from './scale.js';
@@ -38,7 +40,7 @@ import { customResourcePrinter } from '../crd/custom-resource-table.js';
 import { collectWarningsFor } from '../http/warnings.js';
 import { servedForm, servedPredicate, storedForm, tableOfStored } from './served-form.js';
 import { serveWatch } from './watch.js';
-import { namespaceKind } from '../registry/built-in-kinds.js';
+import { namespaceKind, podKind } from '../registry/built-in-kinds.js';
 import { decodePatchedAsGo } from './typed-body.js';
 
 /**
@@ -62,6 +64,8 @@ export async function handleResourceRequest(
     if (!sub || info.parts.length > 3) throw pathNotFound();
     checkUrlObjectName(info.pathName);
     if (sub.name === 'log') return servePodLog(server, ctx, kind);
+    if (kind === podKind && STREAMING_SUBRESOURCES.has(sub.name))
+      return servePodStream(server, ctx, kind, sub.name, server.streams ?? new StreamHandlers());
     if (sub.name === 'status') return handleStatus(server, ctx, kind);
     if (sub.name === 'finalize') return handleNamespaceFinalize(server, ctx, kind);
     if (sub.name === 'scale') return handleScale(server, ctx, kind);

@@ -31,3 +31,24 @@ export function pageNotFound(): PlainTextError {
 export function malformedRequestLine(): PlainTextError {
   return new PlainTextError(400, 'BadRequest', '400 Bad Request', true);
 }
+
+/**
+ * A failed stream upgrade as the kubelet's streaming server writes it with `http.Error` (plain text and a
+ * newline), which kube-apiserver passes through: e.g. `unable to upgrade: X-Stream-Protocol-Version is required`.
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.4/staging/src/k8s.io/apimachinery/pkg/util/httpstream/httpstream.go
+ */
+export function upgradeFailure(code: 400 | 403 | 500, text: string): PlainTextError {
+  return new PlainTextError(
+    code,
+    code === 403 ? 'Forbidden' : code === 500 ? 'InternalError' : 'BadRequest',
+    `${text}\n`,
+  );
+}
+
+/**
+ * 403 with no body, as `golang.org/x/net/websocket` refuses a handshake whose subprotocols the kubelet's
+ * `wsstream` does not support.
+ */
+export function websocketProtocolRefused(): PlainTextError {
+  return new PlainTextError(403, 'Forbidden', '');
+}

@@ -18,6 +18,8 @@ import { createControllers } from '../controllers/on-created.js';
 import { startCrdController } from '../crd/crd-controller.js';
 import { asFixtureError } from '../errors/developer-error-status.js';
 import { registerFaultEndpoints } from '../faults/control-endpoints.js';
+import { registerStreamHandlerEndpoints } from '../streams/control-endpoints.js';
+import { StreamHandlers } from '../streams/stream-handlers.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import { loadFixtures, type Fixtures } from '../fixtures/load-fixtures.js';
 import { createExpressApp } from '../http/express-app.js';
@@ -182,8 +184,10 @@ export async function buildServer(
     faults,
     watches: { slots: new WatchSlots(limits.maxWatches), bufferBytes: limits.watchBufferBytes },
     lifecycle,
+    streams: new StreamHandlers(),
   };
   registerFaultEndpoints(server.control!, faults);
+  registerStreamHandlerEndpoints(server.control!, server.streams!);
   registerAuditEndpoints(server.control!, audit);
   if (options.ui) server.ui = new WebInspector(server, () => ({ host, port }));
 

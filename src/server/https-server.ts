@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { noteUpgrade } from '../http/upgrade.js';
 import { answerClientError, MAX_HEADER_BYTES } from './client-errors.js';
 import { KEEP_ALIVE_TIMEOUT_MS, writeTooManyRequests, type ServerLimits } from './limits.js';
 import { answerPlainHttpOnTls, parentOf } from './plain-http-on-tls.js';
@@ -73,6 +74,16 @@ export function createHttpsListener({ tls, handler, limits }: HttpsListenerOptio
   // First, so that TLS sees a connection only once its first bytes show it is not plain HTTP.
   answerPlainHttpOnTls(server, limits.headersTimeoutMs);
   server.on('clientError', answerClientError);
+  // A request with `Upgrade:` (WebSocket, SPDY) runs through the same pipeline with a response bound to its
+  // socket: an error is answered as usual, and a handler that switches protocols takes the socket.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket);
+    res.shouldKeepAlive = false;
+    res.on('finish', () => socket.end());
+    noteUpgrade(req, { socket, head });
+    serve(req, res);
+  });
   server.on('connection', (socket: Socket) => {
     rawSockets.add(socket);
     socket.once('close', () => rawSockets.delete(socket));

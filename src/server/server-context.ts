@@ -15,6 +15,7 @@ import type { WatchFault } from '../faults/apply-fault.js';
 import type { WebInspector } from '../ui/web-inspector.js';
 import type { WatchSlots } from './limits.js';
 import type { LifecycleControllers } from '../controllers/lifecycle-controllers.js';
+import type { StreamHandlers } from '../streams/stream-handlers.js';
 
 /** Everything request handling needs, shared by all requests of one server. */
 export interface ServerContext {
@@ -49,6 +50,8 @@ export interface ServerContext {
   ui?: WebInspector;
   /** The garbage collector and namespace controller (deletion's consequences); absent in bare contexts. */
   lifecycle?: LifecycleControllers;
+  /** The handlers tests registered for exec, attach and port-forward; absent in bare contexts. */
+  streams?: StreamHandlers;
   /** The bound on open watches and on what each may queue for a slow client; absent in bare contexts. */
   watches?: { slots: WatchSlots; bufferBytes: number };
 }

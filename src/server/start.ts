@@ -101,6 +101,7 @@ export async function startWithKeyMaterial(
   const { context: server, journal, auditLogFile } = built;
   const { store, tokens, clock, logs, authorizations, audit } = server as Required<ServerContext>;
   const { pki } = built.keyMaterial;
+  const streamHandlers = server.streams!;
   const rbacReportFile = options.rbacReportFile ? resolve(options.rbacReportFile) : undefined;
   let started = false;
   let port = requestedPort;
@@ -239,6 +240,10 @@ export async function startWithKeyMaterial(
         });
       },
       appendPodLog: (namespace, pod, container, text) => logs.append(namespace, pod, container, text),
+      onExec: (matcher, handler) => streamHandlers.onExec(matcher, handler),
+      onAttach: (matcher, handler) => streamHandlers.onAttach(matcher, handler),
+      onPortForward: (matcher, target) => streamHandlers.onPortForward(matcher, target),
+      clearStreamHandlers: () => streamHandlers.clear(),
       authorizationDecisions: (filter) => authorizations.decisions(filter),
       explain: explainDecision,
       rbacReport: (reportOptions) => rbacReport(authorizations, reportOptions),
