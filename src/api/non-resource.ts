@@ -1,6 +1,6 @@
 import { pageNotFound } from '../errors/plain-text-error.js';
 import { pathNotFound } from '../errors/status.js';
-import { writeJson, writeText } from '../http/respond.js';
+import { writeJson, writeRawJson, writeText } from '../http/respond.js';
 import { notFoundFor } from './not-found.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
@@ -62,7 +62,7 @@ export async function handleNonResourceRequest(server: ServerContext, ctx: Reque
   ) {
     return writeJson(ctx.res, 200, apiResourceList(registry, segments[1]!, segments[2]!));
   }
-  if (path === '/version') return writeJson(ctx.res, 200, versionInfo());
+  if (path === '/version') return writeRawJson(ctx.res, 200, versionInfo(), { indent: true });
   for (const endpoint of ['healthz', 'livez', 'readyz']) {
     if (segments[0] === endpoint && segments.length <= 2)
       return health(ctx, endpoint, segments.slice(1).join('/'));
@@ -74,11 +74,11 @@ export async function handleNonResourceRequest(server: ServerContext, ctx: Reque
   }
   if (path === '/.well-known/openid-configuration') {
     ctx.res.setHeader('Cache-Control', 'public, max-age=3600');
-    return writeJson(ctx.res, 200, openIdConfiguration(server));
+    return writeRawJson(ctx.res, 200, openIdConfiguration(server));
   }
   if (path === '/openid/v1/jwks') {
     ctx.res.setHeader('Cache-Control', 'public, max-age=3600');
-    return writeJson(ctx.res, 200, jwksDocument(server), 'application/jwk-set+json');
+    return writeRawJson(ctx.res, 200, jwksDocument(server), { contentType: 'application/jwk-set+json' });
   }
   throw notFoundFor(ctx.info.path, registry);
 }
