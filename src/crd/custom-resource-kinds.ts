@@ -103,6 +103,7 @@ export function kindsOfCustomResourceDefinition(crd: KubeObject): ResourceKind[]
             ? version.selectableFields.map((field) => String(asObj(field).jsonPath ?? ''))
             : [],
           preserveUnknownFields: spec.preserveUnknownFields === true,
+          storageVersion: String(versions.find((v) => v.storage === true)?.name ?? version.name),
         },
         origin: 'crd',
         ...(scale

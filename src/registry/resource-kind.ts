@@ -124,6 +124,8 @@ export interface CustomResourceFacts {
   selectableFields: readonly string[];
   /** `spec.preserveUnknownFields`. */
   preserveUnknownFields: boolean;
+  /** The name of the version whose `storage` is true: the form objects are stored in. */
+  storageVersion: string;
 }
 
 /**
