@@ -367,8 +367,9 @@ print(json.dumps(out))
       ]);
       expect(throttled.status).toBe(429);
       expect(throttled.body).toMatch(/^retry-after: 1\r?$/im);
+      // Indented, as kube-apiserver answers curl's user agent.
       expect(throttled.body).toContain(
-        '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"storage is (re)initializing","reason":"TooManyRequests","details":{"retryAfterSeconds":1},"code":429}',
+        '{\n  "kind": "Status",\n  "apiVersion": "v1",\n  "metadata": {},\n  "status": "Failure",\n  "message": "storage is (re)initializing",\n  "reason": "TooManyRequests",\n  "details": {\n    "retryAfterSeconds": 1\n  },\n  "code": 429\n}',
       );
 
       const listed = JSON.parse((await curlAsAdmin('GET', '/fake-apiserver/v1/faults')).body);

@@ -70,6 +70,7 @@ describe('coordination.k8s.io/v1 leases', () => {
           namespaced: true,
           kind: 'Lease',
           verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+          storageVersionHash: 'gqkMMb/YqFM=',
         },
       ],
     });

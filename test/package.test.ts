@@ -19,6 +19,10 @@ describe('the published package', () => {
     });
     expect(packed.code).toBe(0);
     const tarball = (await readdir(dir)).find((f) => f.endsWith('.tgz'))!;
+    // The OpenAPI documents the server reads lazily travel with it.
+    const listed = await run('tar', ['-tzf', join(dir, tarball)]);
+    expect(listed.stdout).toContain('package/data/openapi/v3-index.json');
+    expect(listed.stdout).toContain('package/data/openapi/v3/api__v1.json.gz');
     const project = join(dir, 'project');
     await run('mkdir', ['-p', project]);
     await writeFile(

@@ -27,7 +27,7 @@ out["log"] = v1.read_namespaced_pod_log("helloworld", namespace, tail_lines=1)
 try:
     v1.list_namespaced_pod(namespace="kube-system")
 except ApiException as e:
-    out["forbidden"] = {"status": e.status, "message": json.loads(e.body)["message"]}
+    out["forbidden"] = {"status": e.status, "message": json.loads(e.body)["message"], "bodyEnd": e.body[-2:]}
 review = client.AuthorizationV1Api().create_self_subject_access_review(
     client.V1SelfSubjectAccessReview(spec=client.V1SelfSubjectAccessReviewSpec(
         resource_attributes=client.V1ResourceAttributes(namespace=namespace, verb="watch", resource="pods"))))
@@ -68,6 +68,8 @@ describe.runIf(clientAvailable('python3-kubernetes', pythonClientInstalled))(
           status: 403,
           message:
             'pods is forbidden: User "system:serviceaccount:default:pod-reader" cannot list resource "pods" in API group "" in the namespace "kube-system"',
+          // The body as Go's json.Encoder writes it, newline included.
+          bodyEnd: '}\n',
         },
         canWatch: true,
         watch: ['ADDED:helloworld', 'ADDED:web-7d4b9c6f5-x2kqp'],

@@ -49,7 +49,7 @@ func newScheme() *runtime.Scheme {
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run . types|decode")
+		fmt.Fprintln(os.Stderr, "usage: go run . types|decode|openapi-v2-protobuf|crd-openapi")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -57,8 +57,12 @@ func main() {
 		writeTypes()
 	case "decode":
 		decodeCases()
+	case "openapi-v2-protobuf":
+		writeOpenAPIV2Protobuf()
+	case "crd-openapi":
+		writeCRDOpenAPI()
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go run . types|decode")
+		fmt.Fprintln(os.Stderr, "usage: go run . types|decode|openapi-v2-protobuf|crd-openapi")
 		os.Exit(2)
 	}
 }

@@ -1,5 +1,34 @@
+import { createHash } from 'node:crypto';
 import type { KindRegistry } from '../registry/kind-registry.js';
 import { apiVersionOf, type ResourceKind } from '../registry/resource-kind.js';
+import { storageKeyOf } from '../store/storage-key.js';
+
+/**
+ * `discovery.StorageVersionHash`: the first 8 bytes of the SHA-256 of "<group>/<version>/<kind>", base64.
+ * @see https://github.com/kubernetes/kubernetes/blob/release-1.33/staging/src/k8s.io/apiserver/pkg/endpoints/discovery/storageversionhash.go
+ */
+export function storageVersionHash(group: string, version: string, kind: string): string {
+  return createHash('sha256')
+    .update(`${group}/${version}/${kind}`)
+    .digest()
+    .subarray(0, 8)
+    .toString('base64');
+}
+
+/**
+ * The hash of the kind its objects are stored as, which discovery lists for every stored resource (not for
+ * subresources, nor for reviews, which are not stored): a CRD's storage version, autoscaling/v1
+ * HorizontalPodAutoscalers as autoscaling/v2, events.k8s.io/v1 Events as core v1 Events.
+ * @see https://github.com/kubernetes/kubernetes/blob/release-1.33/staging/src/k8s.io/apiserver/pkg/endpoints/installer.go
+ */
+export function storageVersionHashOf(registry: KindRegistry, kind: ResourceKind): string | undefined {
+  if (kind.storage !== 'stored') return undefined;
+  if (kind.customResource)
+    return storageVersionHash(kind.group, kind.customResource.storageVersion, kind.kind);
+  const bucket = storageKeyOf(kind);
+  const stored = registry.storedKinds().find((k) => storageKeyOf(k) === bucket) ?? kind;
+  return storageVersionHash(stored.group, stored.version, stored.kind);
+}
 
 /** `GET /api`: the core group's versions. */
 export function apiVersions(serverAddress: string): Record<string, unknown> {
@@ -42,7 +71,7 @@ export function apiGroup(
   };
 }
 
-function resourceEntries(kind: ResourceKind): Record<string, unknown>[] {
+function resourceEntries(registry: KindRegistry, kind: ResourceKind): Record<string, unknown>[] {
   const main: Record<string, unknown> = {
     name: kind.resource,
     singularName: kind.singular,
@@ -52,6 +81,8 @@ function resourceEntries(kind: ResourceKind): Record<string, unknown>[] {
   };
   if (kind.shortNames?.length) main.shortNames = [...kind.shortNames];
   if (kind.categories?.length) main.categories = [...kind.categories];
+  const hash = storageVersionHashOf(registry, kind);
+  if (hash) main.storageVersionHash = hash;
   const subresources = (kind.subresources ?? []).map((sub) => ({
     name: `${kind.resource}/${sub.name}`,
     singularName: '',
@@ -77,7 +108,7 @@ export function apiResourceList(
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: apiVersionOf({ group, version }),
-    resources: kinds.flatMap(resourceEntries),
+    resources: kinds.flatMap((kind) => resourceEntries(registry, kind)),
   };
 }
 
@@ -101,47 +132,4 @@ export function versionInfo(): Record<string, unknown> {
     compiler: 'gc',
     platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
   };
-}
-
-/**
- * A minimal OpenAPI v3 index and one document per group-version, declaring the `fieldValidation` query
- * parameter on each kind's PATCH operation: what `kubectl create -f` and `apply -f` need to trust
- * server-side validation.
- */
-export function openApiV3Root(registry: KindRegistry): Record<string, unknown> {
-  const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const key of groupVersionPaths(registry)) {
-    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${OPENAPI_HASH}` };
-  }
-  return { paths };
-}
-
-const OPENAPI_HASH = 'FAKEAPISERVER0001';
-
-function groupVersionPaths(registry: KindRegistry): string[] {
-  const keys = new Set<string>();
-  for (const kind of registry.all())
-    keys.add(kind.group ? `apis/${kind.group}/${kind.version}` : `api/${kind.version}`);
-  return [...keys];
-}
-
-/** The OpenAPI v3 document of one group-version (`api/v1`, `apis/rbac.authorization.k8s.io/v1`), or undefined. */
-export function openApiV3Document(registry: KindRegistry, key: string): Record<string, unknown> | undefined {
-  if (!groupVersionPaths(registry).includes(key)) return undefined;
-  const [prefix, ...rest] = key.split('/');
-  const group = prefix === 'api' ? '' : rest[0]!;
-  const version = prefix === 'api' ? rest[0]! : rest[1]!;
-  const paths: Record<string, unknown> = {};
-  for (const kind of registry.inGroupVersion(group, version)) {
-    if (kind.storage !== 'stored') continue;
-    const base = `/${key}${kind.namespaced ? '/namespaces/{namespace}' : ''}/${kind.resource}/{name}`;
-    paths[base] = {
-      patch: {
-        'x-kubernetes-group-version-kind': { group, version, kind: kind.kind },
-        parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } }],
-        responses: {},
-      },
-    };
-  }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.33.1' }, paths };
 }

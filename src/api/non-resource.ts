@@ -1,19 +1,12 @@
 import { pageNotFound } from '../errors/plain-text-error.js';
 import { pathNotFound } from '../errors/status.js';
-import { writeJson, writeText } from '../http/respond.js';
+import { writeJson, writeRawJson, writeText } from '../http/respond.js';
 import { notFoundFor } from './not-found.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
-import {
-  apiGroup,
-  apiGroupList,
-  apiResourceList,
-  apiVersions,
-  openApiV3Document,
-  openApiV3Root,
-  versionInfo,
-} from './discovery.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { jwksDocument, openIdConfiguration } from './oidc.js';
-import { serveOpenApiV2 } from './openapi-v2.js';
+import { serveOpenApiV2 } from './openapi/openapi-v2.js';
+import { serveOpenApiV3Document, serveOpenApiV3Index } from './openapi/openapi-v3.js';
 
 const HEALTH_CHECKS = ['ping', 'log', 'etcd', 'poststarthook/start-apiserver-admission-initializer'];
 
@@ -69,24 +62,23 @@ export async function handleNonResourceRequest(server: ServerContext, ctx: Reque
   ) {
     return writeJson(ctx.res, 200, apiResourceList(registry, segments[1]!, segments[2]!));
   }
-  if (path === '/version') return writeJson(ctx.res, 200, versionInfo());
+  if (path === '/version') return writeRawJson(ctx.res, 200, versionInfo(), { indent: true });
   for (const endpoint of ['healthz', 'livez', 'readyz']) {
     if (segments[0] === endpoint && segments.length <= 2)
       return health(ctx, endpoint, segments.slice(1).join('/'));
   }
   if (path === '/openapi/v2') return serveOpenApiV2(registry, ctx.req, ctx.res);
-  if (path === '/openapi/v3') return writeJson(ctx.res, 200, openApiV3Root(registry));
+  if (path === '/openapi/v3') return serveOpenApiV3Index(registry, ctx.req, ctx.res);
   if (segments[0] === 'openapi' && segments[1] === 'v3' && segments.length > 2) {
-    const document = openApiV3Document(registry, segments.slice(2).join('/'));
-    if (document) return writeJson(ctx.res, 200, document);
+    if (serveOpenApiV3Document(registry, segments.slice(2).join('/'), ctx.query, ctx.req, ctx.res)) return;
   }
   if (path === '/.well-known/openid-configuration') {
     ctx.res.setHeader('Cache-Control', 'public, max-age=3600');
-    return writeJson(ctx.res, 200, openIdConfiguration(server));
+    return writeRawJson(ctx.res, 200, openIdConfiguration(server));
   }
   if (path === '/openid/v1/jwks') {
     ctx.res.setHeader('Cache-Control', 'public, max-age=3600');
-    return writeJson(ctx.res, 200, jwksDocument(server), 'application/jwk-set+json');
+    return writeRawJson(ctx.res, 200, jwksDocument(server), { contentType: 'application/jwk-set+json' });
   }
   throw notFoundFor(ctx.info.path, registry);
 }

@@ -14,6 +14,7 @@ import { customResourcePrinter } from '../crd/custom-resource-table.js';
 import { servedForm, tableOfStored } from './served-form.js';
 import { writeTooManyRequests } from '../server/limits.js';
 import { endStalledStream, queueBound } from '../http/slow-client.js';
+import { goJson } from '../http/serialize.js';
 
 // Without timeoutSeconds the real server picks a random timeout in [1800 s, 3600 s].
 const DEFAULT_MIN_TIMEOUT_SECONDS = 1800;
@@ -73,7 +74,7 @@ export function serveWatch(
       });
       headersWritten = true;
     } else if (type !== 'ERROR') object = servedForm(scope.kind, object as KubeObject);
-    return `${JSON.stringify({ type, object })}\n`;
+    return `${goJson({ type, object })}\n`;
   };
 
   const releaseSlot = server.watches ? server.watches.slots.tryAcquire() : () => {};
@@ -107,7 +108,7 @@ export function serveWatch(
     // Injected faults (src/faults): an ERROR event instead of the watch, or an end after N events.
     const fault = ctx.watchFault;
     if (fault?.type === 'watchError') {
-      res.write(`${JSON.stringify({ type: 'ERROR', object: fault.status })}\n`);
+      res.write(`${goJson({ type: 'ERROR', object: fault.status })}\n`);
       return finish();
     }
     let eventsLeft = fault?.type === 'endWatch' ? fault.afterEvents : Infinity;
@@ -138,7 +139,7 @@ export function serveWatch(
       server.log(`${describeWatch()} ended with an InternalError event: ${describeError(error)}`);
       if (!res.writableEnded) {
         const message = error instanceof Error ? error.message : String(error);
-        res.write(`${JSON.stringify({ type: 'ERROR', object: internalError(message).toStatus() })}\n`);
+        res.write(`${goJson({ type: 'ERROR', object: internalError(message).toStatus() })}\n`);
       }
       finish();
     };
@@ -169,7 +170,7 @@ export function serveWatch(
       watch = server.store.watch(scope, since, predicate, send, fail);
     } catch (error) {
       if (error instanceof ApiError) {
-        res.write(`${JSON.stringify({ type: 'ERROR', object: error.toStatus() })}\n`);
+        res.write(`${goJson({ type: 'ERROR', object: error.toStatus() })}\n`);
         finish();
         return;
       }

@@ -97,6 +97,14 @@ export function kindsOfCustomResourceDefinition(crd: KubeObject): ResourceKind[]
         generationChanged: (next, current) =>
           contentChanged(next, current, subresources.status !== undefined),
         openApiSchema: schema,
+        customResource: {
+          listKind: String(names.listKind ?? `${kindName}List`),
+          selectableFields: Array.isArray(version.selectableFields)
+            ? version.selectableFields.map((field) => String(asObj(field).jsonPath ?? ''))
+            : [],
+          preserveUnknownFields: spec.preserveUnknownFields === true,
+          storageVersion: String(versions.find((v) => v.storage === true)?.name ?? version.name),
+        },
         origin: 'crd',
         ...(scale
           ? {

@@ -2,18 +2,39 @@ import type { ServerResponse } from 'node:http';
 import { noteResponseBody } from '../audit/capture.js';
 import { PlainTextError } from '../errors/plain-text-error.js';
 import { ApiError, internalError } from '../errors/status.js';
-import { jsonBytes } from './serialize.js';
+import { goJson, jsonBytes, prettyJsonBytes, wantsPrettyJson } from './serialize.js';
 
-/** Writes a JSON body with the status code. */
+/**
+ * Writes a JSON body with the status code as apimachinery's serializer does: compact with a trailing newline,
+ * or indented when the request asks for pretty output (`?pretty=true`, curl, Wget, browsers).
+ */
 export function writeJson(
   res: ServerResponse,
   code: number,
   body: unknown,
   contentType = 'application/json',
 ): void {
-  const payload = jsonBytes(body);
+  const payload = wantsPrettyJson(res.req) ? prettyJsonBytes(body) : jsonBytes(body);
   res.statusCode = code;
   res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', payload.length);
+  noteResponseBody(res, body);
+  res.end(payload);
+}
+
+/**
+ * Writes JSON as handlers that marshal it themselves do, whatever the client: `indent` for `WriteRawJSON`'s
+ * `json.MarshalIndent(object, "", "  ")` (`/version`), none for a plain `json.Marshal` (OIDC discovery).
+ */
+export function writeRawJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  options: { indent?: boolean; contentType?: string } = {},
+): void {
+  const payload = Buffer.from(goJson(body, options.indent ? '  ' : undefined));
+  res.statusCode = code;
+  res.setHeader('Content-Type', options.contentType ?? 'application/json');
   res.setHeader('Content-Length', payload.length);
   noteResponseBody(res, body);
   res.end(payload);

@@ -97,6 +97,8 @@ export interface ResourceKind {
    * `schema.openAPIV3Schema`): list types and map keys for server-side apply, pruning and defaults.
    */
   openApiSchema?: Readonly<Record<string, unknown>>;
+  /** What a CustomResourceDefinition says of the kind beyond the above, for its OpenAPI documents. */
+  customResource?: CustomResourceFacts;
   /** Where the kind came from: compiled in, or served from a CustomResourceDefinition. */
   origin?: 'built-in' | 'crd';
   /**
@@ -112,6 +114,18 @@ export interface ResourceKind {
   storedAs?: { group: string; resource: string };
   /** Converts between the served form and the stored form (of the kind `storedAs` names, or of the group's storage version). */
   conversion?: KindConversion;
+}
+
+/** The CRD facts apiextensions-apiserver's OpenAPI builder reads beyond the served kind. */
+export interface CustomResourceFacts {
+  /** `spec.names.listKind`. */
+  listKind: string;
+  /** The version's `selectableFields[].jsonPath`, as written. */
+  selectableFields: readonly string[];
+  /** `spec.preserveUnknownFields`. */
+  preserveUnknownFields: boolean;
+  /** The name of the version whose `storage` is true: the form objects are stored in. */
+  storageVersion: string;
 }
 
 /**
