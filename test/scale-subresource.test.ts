@@ -118,4 +118,30 @@ describe('the scale subresource over HTTPS', () => {
     expect(missing.status).toBe(404);
     expect(missing.json().message).toBe('statefulsets.apps "nope" not found');
   });
+
+  it("records the replicas in managedFields as the scaler's Update through the scale subresource", async () => {
+    const patched = await as({
+      method: 'PATCH',
+      path: `${SCALE_PATH}?fieldManager=autoscaler`,
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas: 4 } },
+    });
+    expect(patched.status).toBe(200);
+    const parent = server.get({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      namespace: 'default',
+      name: 'db',
+    });
+    const entries = parent?.metadata?.managedFields as {
+      manager: string;
+      subresource?: string;
+      fieldsV1: unknown;
+    }[];
+    expect(entries.find((entry) => entry.manager === 'autoscaler')).toMatchObject({
+      operation: 'Update',
+      subresource: 'scale',
+      fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+    });
+  });
 });

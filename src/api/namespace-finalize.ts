@@ -4,6 +4,8 @@ import { writeJson } from '../http/respond.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { admitObject } from './object-validation.js';
+import { writeManager } from './apply/field-manager.js';
+import { updateThroughApi } from './write-path.js';
 
 /**
  * `PUT /api/v1/namespaces/{name}/finalize`: changes only `spec.finalizers` (the finalize strategy keeps
@@ -46,5 +48,12 @@ export async function handleNamespaceFinalize(
     spec: { ...(current.spec as object | undefined), finalizers },
   };
   updated.metadata!.resourceVersion = incoming.metadata?.resourceVersion || current.metadata?.resourceVersion;
-  writeJson(ctx.res, 200, server.store.update(kind, updated, { dryRun: dryRun.length > 0 }));
+  // The finalize strategy's update, through the write path (managedFields record the `finalize` subresource).
+  const stored = updateThroughApi(server, kind, updated, current, current, {
+    manager: writeManager(ctx, 'UpdateOptions'),
+    subresource: 'finalize',
+    request: ctx,
+    dryRun: dryRun.length > 0,
+  });
+  writeJson(ctx.res, 200, stored);
 }

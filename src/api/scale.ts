@@ -23,6 +23,9 @@ import { admitObject } from './object-validation.js';
 import { applyPatch } from './patch.js';
 import { isJsonObject, type JsonObject } from '../json/json-object.js';
 import { decodePatchedAsGo } from './typed-body.js';
+import { writeManager } from './apply/field-manager.js';
+import { servedForm } from './served-form.js';
+import { updateThroughApi } from './write-path.js';
 
 /** The registry-less kind a Scale body is checked and patched as. */
 const SCALE_KIND: ResourceKind = {
@@ -213,7 +216,12 @@ export async function handleScale(
   writePath(updated, scale.specReplicasPath, replicas);
   const precondition = requested.metadata?.resourceVersion;
   updated.metadata!.resourceVersion = precondition || parent.metadata?.resourceVersion;
-  kind.normalizeOnWrite?.(updated, parent);
-  const stored = server.store.update(kind, updated, { dryRun });
+  // The parent's update strategy runs, as the scale REST's Update goes through the parent's store.
+  const stored = updateThroughApi(server, kind, servedForm(kind, updated), parent, servedForm(kind, parent), {
+    manager: writeManager(ctx, method === 'PATCH' ? 'PatchOptions' : 'UpdateOptions'),
+    subresource: 'scale',
+    request: ctx,
+    dryRun,
+  });
   writeJson(ctx.res, 200, scaleOf(kind, scale, stored));
 }

@@ -18,6 +18,8 @@ import { prepareCreate, prepareUpdate, updateStored } from './write-steps.js';
 export interface Writer {
   /** The field manager recorded in managedFields (`kubectl-create`, `kube-controller-manager`, ...). */
   manager: string;
+  /** The subresource written through (`scale`): managedFields record it, as upstream's field manager does. */
+  subresource?: string;
   /** The request that writes, when the write comes through the API. */
   request?: RequestContext;
   dryRun?: boolean;
@@ -135,7 +137,7 @@ function recordManagers(
 ): void {
   if (writer.seed) return;
   if (writer.appliedManagers) setManagedFields(obj, writer.appliedManagers);
-  else trackWrite(server, kind, live, obj, writer.manager);
+  else trackWrite(server, kind, live, obj, writer.manager, writer.subresource);
 }
 
 /** What an in-process controller writes with: the API's write path, as the component `manager`. */

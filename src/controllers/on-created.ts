@@ -21,7 +21,7 @@ export function createControllers(
   return (kind: ResourceKind, obj: KubeObject): void => {
     try {
       if (kind === namespaceKind) ensureNamespaceDefaults(store, writer, obj.metadata?.name ?? '', caCert);
-      else if (kind === secretKind) populateServiceAccountToken(store, tokens, caCert, obj);
+      else if (kind === secretKind) populateServiceAccountToken(store, writer, tokens, caCert, obj);
     } catch (error) {
       const { namespace, name = '' } = obj.metadata ?? {};
       log(

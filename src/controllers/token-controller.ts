@@ -2,6 +2,7 @@ import type { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.j
 import { secretKind, serviceAccountKind } from '../registry/built-in-kinds.js';
 import type { KubeObject } from '../registry/resource-kind.js';
 import type { ObjectStore } from '../store/object-store.js';
+import type { ControllerWriter } from '../api/write-path.js';
 
 /** The Secret type the tokens controller fills in. */
 export const SERVICE_ACCOUNT_TOKEN_TYPE = 'kubernetes.io/service-account-token';
@@ -15,11 +16,13 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
  * What kube-controller-manager's tokens controller does to a `kubernetes.io/service-account-token`
  * Secret naming an existing service account: records the account's uid and fills `data.token` (a legacy
  * token), `data['ca.crt']` and `data.namespace`. Secrets of other types, already populated, or naming no
- * existing account are left as they are (the real controller leaves the latter for cleanup).
+ * existing account are left as they are (the real controller leaves the latter for cleanup). It writes through
+ * the API's write path as kube-controller-manager.
  * @see https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/serviceaccount/tokens_controller.go
  */
 export function populateServiceAccountToken(
   store: ObjectStore,
+  writer: ControllerWriter,
   tokens: ServiceAccountTokenIssuer,
   caCert: string,
   secret: KubeObject,
@@ -44,5 +47,5 @@ export function populateServiceAccountToken(
   const updated = structuredClone(secret);
   updated.metadata!.annotations = { ...updated.metadata!.annotations, [SA_UID_ANNOTATION]: uid };
   updated.data = { ...data, 'ca.crt': b64(caCert), namespace: b64(namespace), token: b64(token) };
-  store.update(secretKind, updated);
+  writer.update(secretKind, updated);
 }
