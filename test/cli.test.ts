@@ -113,6 +113,21 @@ describe('the fake-apiserver command', () => {
     );
   });
 
+  it('refuses a key cache it cannot create with exit code 2, at once', async () => {
+    // /proc refuses new entries with ENOENT: Node's recursive mkdir would spin there forever.
+    const result = await run(
+      process.execPath,
+      [BIN, '--port', '0', '--key-cache', '/proc/fake-apiserver-nope'],
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      '[fake-apiserver] cannot write the key cache /proc/fake-apiserver-nope/ca.pem: ENOENT',
+    );
+  });
+
   it('refuses unknown options with exit code 2', async () => {
     const result = await run(process.execPath, [BIN, '--no-such-flag']);
     expect(result.code).toBe(2);

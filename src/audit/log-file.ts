@@ -1,5 +1,6 @@
+import { makeDirectories } from '../files/make-directories.js';
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { notOurs } from '../files/owned-file.js';
@@ -33,7 +34,7 @@ export class AuditLogFile {
   async open(): Promise<void> {
     let handle;
     try {
-      await mkdir(dirname(this.path), { recursive: true });
+      await makeDirectories(dirname(this.path));
       // O_NOFOLLOW: a symbolic link placed at the path is refused (ELOOP), never appended through.
       handle = await open(this.path, APPEND_NO_FOLLOW, 0o600);
     } catch (error) {

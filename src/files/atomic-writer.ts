@@ -1,3 +1,4 @@
+import { makeDirectories } from './make-directories.js';
 import { randomInt } from 'node:crypto';
 import {
   chmod,
@@ -79,7 +80,7 @@ export async function writeAtomically(
 ): Promise<boolean> {
   const files = new Map<string, ProjectedFile>();
   for (const [path, file] of payload) files.set(checkPayloadPath(path), file);
-  await mkdir(dir, { recursive: true });
+  await makeDirectories(dir);
   let previous: string | undefined;
   try {
     previous = await readlink(join(dir, '..data'));
@@ -99,7 +100,7 @@ export async function writeAtomically(
   const dataName = await makeTimestampedDir(dir, timestampPrefix(now));
   const dataDir = join(dir, dataName);
   for (const [path, file] of files) {
-    await mkdir(dirname(join(dataDir, path)), { recursive: true, mode: 0o755 });
+    await makeDirectories(dirname(join(dataDir, path)), 0o755);
     await writeFile(join(dataDir, path), file.data, { mode: file.mode, flag: 'wx' });
     // The mode exactly as asked, whatever the umask.
     await chmod(join(dataDir, path), file.mode);

@@ -1,6 +1,7 @@
+import { makeDirectories } from './make-directories.js';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FakeApiServerError } from '../errors/developer-error.js';
 
@@ -69,7 +70,7 @@ export async function writeOwnedFile(
   content: string,
   rule: OwnedFileRule & { mode: number },
 ): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectories(dirname(path));
   await assertWritableByUs(path, rule);
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {

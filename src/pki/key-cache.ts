@@ -1,5 +1,6 @@
+import { makeDirectoriesSync } from '../files/make-directories.js';
 import { createHash, X509Certificate, type KeyObject, createPrivateKey } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeApiServerError } from '../errors/developer-error.js';
 import { servingNames, type CertificateAndKey } from './certificates.js';
@@ -100,7 +101,7 @@ export class KeyCache {
     const target = join(this.dir, file);
     const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      makeDirectoriesSync(this.dir, 0o700);
       writeFileSync(temporary, content, { mode: 0o600, flag: 'wx' });
       renameSync(temporary, target);
     } catch (error) {

@@ -1,10 +1,10 @@
+import { makeDirectoriesSync } from '../files/make-directories.js';
 import {
   appendFileSync,
   closeSync,
   fdatasyncSync,
   fsyncSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -112,7 +112,7 @@ export class StoreJournal {
     const dir = resolve(dataDir);
     checkDataDir(dir);
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeDirectoriesSync(dir, 0o700);
     } catch (error) {
       throw dataDirUnusable(
         dir,
