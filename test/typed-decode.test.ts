@@ -186,7 +186,7 @@ describe('bodies are decoded into their Go types', () => {
     });
 
     it('YAML: !!binary is the string of its bytes, .inf cannot be JSON', async () => {
-      const yaml = (data: string) => `metadata:\n  name: y\ndata:\n  a: ${data}\n`;
+      const yaml = (data: string) => `metadata:\n  name: binary\ndata:\n  a: ${data}\n`;
       const binary = await asAdmin({
         method: 'POST',
         path: CONFIGMAPS,

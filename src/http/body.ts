@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { GO_YAML } from '../json/go-yaml.js';
 import { noteRequestBody } from '../audit/capture.js';
 import { ApiError, badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors/status.js';
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
@@ -50,8 +51,7 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
       break;
     case 'application/yaml':
       try {
-        // logLevel 'error': a client's odd tags must not print Node warnings in the host process.
-        decoded = yamlAsJson(parseYaml(body.toString('utf8'), { logLevel: 'error' }));
+        decoded = yamlAsJson(parseYaml(body.toString('utf8'), GO_YAML));
       } catch (error) {
         if (error instanceof ApiError) throw error;
         throw badRequest(`error converting YAML to JSON: ${(error as Error).message}`);

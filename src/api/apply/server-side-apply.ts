@@ -6,6 +6,7 @@
  * @see https://kubernetes.io/docs/reference/using-api/server-side-apply/
  */
 import { parse as parseYaml } from 'yaml';
+import { GO_YAML } from '../../json/go-yaml.js';
 import { badRequest, type FieldError } from '../../errors/status.js';
 import { writeJson } from '../../http/respond.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../../registry/resource-kind.js';
@@ -53,7 +54,7 @@ export function patchOptions(ctx: RequestContext, isApply: boolean): { manager: 
 export function decodeApplyConfiguration(body: Buffer, kind: ResourceKind): KubeObject {
   let config: unknown;
   try {
-    config = parseYaml(body.toString('utf8'), { logLevel: 'error' });
+    config = parseYaml(body.toString('utf8'), GO_YAML);
   } catch (error) {
     throw badRequest(`error decoding YAML: ${(error as Error).message}`);
   }
