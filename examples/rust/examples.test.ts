@@ -31,7 +31,7 @@ describe.runIf(
 )('the Rust examples: kube-rs, in-cluster as they ship', () => {
   beforeAll(async () => {
     const seconds = await buildRustExamples();
-    console.log(`Rust examples: cargo build --release ${seconds.toFixed(1)} s`);
+    console.log(`Rust examples: cargo build ${seconds.toFixed(1)} s`);
   }, 1_500_000);
 
   let server: StartedFakeApiServer | undefined;
