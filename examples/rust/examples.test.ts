@@ -142,10 +142,12 @@ describe.runIf(
   });
 
   describe('watch-pods: kube::runtime::watcher', () => {
+    /** The watcher prints each pod's phase, or with METADATA=1 the kind the server sent it as. */
     async function watchAddAndDelete(
       env: Record<string, string>,
       prepare: (admin: KubeConfig) => Promise<unknown> = async () => {},
     ) {
+      const detail = (phase: string) => (env.METADATA === '1' ? 'PartialObjectMetadata' : phase);
       const { admin, kubeconfig } = await start();
       await prepare(admin);
       const watcher = startInSandbox(kubeconfig, 'watch-pods', 'shop/rs-pod-watcher', {
@@ -158,7 +160,7 @@ describe.runIf(
         namespace: 'shop',
         body: { metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
       });
-      await until('web to be added', () => watcher.stdout.includes('APPLY\tweb\tPending'));
+      await until('web to be added', () => watcher.stdout.includes(`APPLY\tweb\t${detail('Pending')}`));
       await core.createNamespacedPod({
         namespace: 'billing',
         body: { metadata: { name: 'invoice' }, spec: { containers: [{ name: 'invoice', image: 'nginx' }] } },
@@ -169,10 +171,10 @@ describe.runIf(
       expect(watcher.stdout).toEqual([
         'watching pods in shop',
         'INIT',
-        'INIT_APPLY\tcart-5f7d8c9b4-k2x7p\tRunning',
-        'INIT_APPLY\tcheckout-6c9d7b8f5-q4m2z\tPending',
+        `INIT_APPLY\tcart-5f7d8c9b4-k2x7p\t${detail('Running')}`,
+        `INIT_APPLY\tcheckout-6c9d7b8f5-q4m2z\t${detail('Pending')}`,
         'INIT_DONE',
-        'APPLY\tweb\tPending',
+        `APPLY\tweb\t${detail('Pending')}`,
         'DELETE\tweb',
       ]);
     }
@@ -189,6 +191,15 @@ describe.runIf(
       expect(server!.authorizationDecisions({ user: userOf('shop/rs-pod-watcher'), allowed: false })).toEqual(
         [],
       );
+    });
+
+    it('watching PartialObjectMeta<Pod>, gets each pod as PartialObjectMetadata, listed and watched', async () => {
+      await watchAddAndDelete({ METADATA: '1' });
+      await expectExactly('shop/rs-pod-watcher', 'watch-pods-rbac.yaml');
+    });
+
+    it('watching PartialObjectMeta<Pod> with streaming lists, the same', async () => {
+      await watchAddAndDelete({ METADATA: '1', STREAMING_LIST: '1' });
     });
 
     it('prints the real 403 on every retry once its RoleBinding is gone', async () => {
