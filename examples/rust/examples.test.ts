@@ -275,9 +275,12 @@ describe.runIf(
       // so the server writes nothing and sends no event: the reconciles stop.
       await settles(operator);
       const stored = (await custom.getNamespacedCustomObject({ ...STOREFRONTS, name: 'main' })) as {
+        metadata: { finalizers?: string[] };
         status: unknown;
       };
       expect(stored.status).toEqual({ configMap: 'main-storefront', observedGeneration: 2 });
+      // kube::runtime::finalizer added it with a JSON patch: `test /metadata/finalizers null`, then `add`.
+      expect(stored.metadata.finalizers).toEqual(['shop.example.com/cleanup']);
 
       // The owned ConfigMap is watched (Controller::owns): deleted, it is made again.
       const applied = () =>
@@ -287,8 +290,14 @@ describe.runIf(
       await until('the ConfigMap to be made again', () => applied().length > before);
       expect((await readConfigMap()).data).toEqual({ currency: 'CHF', greeting: 'Welcome' });
 
-      // Deleting the Storefront deletes the ConfigMap: the garbage collector follows the ownerReference.
+      // Deleting the Storefront: the operator sees it through its finalizer, removes it (a JSON patch), and the
+      // garbage collector deletes the ConfigMap, following its ownerReference.
       await custom.deleteNamespacedCustomObject({ ...STOREFRONTS, name: 'main' });
+      await until('the cleanup', () => operator.stdout.includes('storefront shop/main cleaned up'));
+      await until(
+        'the Storefront to go',
+        () => !server!.get({ kind: 'Storefront', namespace: 'shop', name: 'main' }),
+      );
       await until(
         'the ConfigMap to be collected',
         () => !server!.get({ kind: 'ConfigMap', namespace: 'shop', name: 'main-storefront' }),
@@ -314,7 +323,7 @@ describe.runIf(
     it('fails its reconcile with the real 403 when its Role lacks patch on storefronts/status', async () => {
       const { admin, kubeconfig } = await start();
       await replaceRole(admin, 'rs-shop-operator', [
-        { apiGroups: ['shop.example.com'], resources: ['storefronts'], verbs: ['list', 'watch'] },
+        { apiGroups: ['shop.example.com'], resources: ['storefronts'], verbs: ['list', 'watch', 'patch'] },
         { apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch', 'patch'] },
       ]);
       const operator = startInSandbox(kubeconfig, 'shop-operator', 'shop/rs-shop-operator');

@@ -1,7 +1,9 @@
 //! An operator built on `kube::runtime::Controller`: for each `shop.example.com/v1` Storefront of its
 //! namespace it keeps a ConfigMap `NAME-storefront` with the Storefront's spec, owned by it (server-side
-//! apply), and records the ConfigMap and the generation it saw in the Storefront's status. It runs until
-//! SIGTERM. Its Role: storefronts list, watch; storefronts/status patch; configmaps list, watch, patch.
+//! apply), and records the ConfigMap and the generation it saw in the Storefront's status. A finalizer
+//! (`kube::runtime::finalizer`, JSON patches) lets it see each deletion before the Storefront goes. It runs
+//! until SIGTERM. Its Role: storefronts list, watch, patch; storefronts/status patch; configmaps list, watch,
+//! patch.
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
@@ -10,7 +12,12 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use kube::{
     Api, Client, CustomResource, Resource, ResourceExt,
     api::{ObjectMeta, Patch, PatchParams},
-    runtime::{Controller, controller::Action, controller::Error as ControllerError, watcher},
+    runtime::{
+        Controller,
+        controller::{Action, Error as ControllerError},
+        finalizer::{Error as FinalizerError, Event as FinalizerEvent, finalizer},
+        watcher,
+    },
 };
 use rust_examples::{describe, describe_watch, in_cluster_client};
 use serde::{Deserialize, Serialize};
@@ -40,6 +47,9 @@ pub struct StorefrontStatus {
 /// The field manager of every apply.
 const MANAGER: &str = "shop-operator";
 
+/// The finalizer that holds a deleted Storefront until the operator has seen it go.
+const FINALIZER: &str = "shop.example.com/cleanup";
+
 #[derive(Debug)]
 struct Failure(String);
 
@@ -57,7 +67,28 @@ impl From<kube::Error> for Failure {
     }
 }
 
-async fn reconcile(storefront: Arc<Storefront>, client: Arc<Client>) -> Result<Action, Failure> {
+/// Adds the finalizer first (a JSON patch), then applies; on deletion, cleans up and removes the finalizer.
+async fn reconcile(
+    storefront: Arc<Storefront>,
+    client: Arc<Client>,
+) -> Result<Action, FinalizerError<Failure>> {
+    let namespace = storefront.namespace().unwrap_or_default();
+    let storefronts: Api<Storefront> = Api::namespaced((*client).clone(), &namespace);
+    finalizer(&storefronts, FINALIZER, storefront, |event| async {
+        match event {
+            FinalizerEvent::Apply(storefront) => apply(storefront, client.clone()).await,
+            FinalizerEvent::Cleanup(storefront) => {
+                // The ConfigMap goes with it: the garbage collector follows its ownerReference.
+                println!("storefront {namespace}/{} cleaned up", storefront.name_any());
+                Ok(Action::await_change())
+            }
+        }
+    })
+    .await
+}
+
+/// Applies the Storefront's ConfigMap, then its status.
+async fn apply(storefront: Arc<Storefront>, client: Arc<Client>) -> Result<Action, Failure> {
     let namespace = storefront.namespace().unwrap_or_default();
     let name = storefront.name_any();
     let config_map_name = format!("{name}-storefront");
@@ -108,7 +139,17 @@ async fn reconcile(storefront: Arc<Storefront>, client: Arc<Client>) -> Result<A
     Ok(Action::await_change())
 }
 
-fn error_policy(storefront: Arc<Storefront>, error: &Failure, _client: Arc<Client>) -> Action {
+fn error_policy(
+    storefront: Arc<Storefront>,
+    error: &FinalizerError<Failure>,
+    _client: Arc<Client>,
+) -> Action {
+    let error = match error {
+        FinalizerError::ApplyFailed(failure) | FinalizerError::CleanupFailed(failure) => failure.to_string(),
+        FinalizerError::AddFinalizer(error) => format!("adding the finalizer: {}", describe(error)),
+        FinalizerError::RemoveFinalizer(error) => format!("removing the finalizer: {}", describe(error)),
+        other => other.to_string(),
+    };
     eprintln!(
         "reconcile of storefront {} failed: {error}",
         storefront.name_any()
