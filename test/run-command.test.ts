@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock, FakeApiServerError, startFakeApiServer } from '../src/index.js';
 import { runInPod } from '../src/vitest/index.js';
 import { adminCredentials } from './support/admin.js';
-import { clientAvailable, kubectlBinary, pythonClientInstalled, run } from './support/external.js';
+import {
+  clientAvailable,
+  kubectlBinary,
+  namespacesAvailable,
+  pythonClientInstalled,
+  run,
+} from './support/external.js';
 import { waitFor } from './support/sa-dir.js';
 
 // `fake-apiserver run -- COMMAND`: code written for a pod, run unmodified, with real clients, in the sandbox.
@@ -20,13 +26,6 @@ const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 const RUN_FIXTURES = resolve(import.meta.dirname, 'fixtures/run');
 const KUBECTL = kubectlBinary(33);
 const SA = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-/** Whether this machine lets an unprivileged process make the sandbox's namespaces. */
-function namespacesAvailable(): boolean {
-  const map = [`--map-user=${process.getuid!()}`, `--map-group=${process.getgid!()}`];
-  const args = ['--user', ...map, '--keep-caps', '--mount', '--uts', '--net', 'true'];
-  return spawnSync('unshare', args, { stdio: 'ignore' }).status === 0;
-}
 
 // The documents' files, word for word: "How to Access Kubernetes API from Inside a Pod", Method 2.
 const SERVICEACCOUNT_RBAC_YAML = `# serviceaccount-rbac.yaml

@@ -11,35 +11,16 @@ import {
 } from '@kubernetes/client-node';
 import { startFakeApiServer, type StartedFakeApiServer } from 'fake-apiserver';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { clientAvailable, run as runCommand } from '../../test/support/external.js';
 import { go, GO_EXAMPLES_MODULE, GO_HARNESS_MODULE, goInstalled, goOrThrow } from '../../test/support/go.js';
 import { startProgram, until, type Program } from '../../test/support/program.js';
+import { roleGrants as grants } from '../../test/support/role-grants.js';
 
 const FIXTURES = [
   join(import.meta.dirname, '../fixtures/shop.yaml'),
   join(import.meta.dirname, '../fixtures/storefront-crd.yaml'),
   join(import.meta.dirname, 'fixtures'),
 ];
-
-/** The (apiGroup, resource, verb) triples a YAML text's Role grants, sorted. */
-function grants(yamlText: string): string[] {
-  const role = parseAllDocuments(yamlText)
-    .map(
-      (document) =>
-        document.toJS() as {
-          kind?: string;
-          rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-        },
-    )
-    .find((document) => document?.kind === 'Role');
-  const triples = (role?.rules ?? []).flatMap((rule) =>
-    rule.apiGroups.flatMap((group) =>
-      rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}: ${verb}`)),
-    ),
-  );
-  return [...new Set(triples)].sort();
-}
 
 describe.runIf(clientAvailable('Go', goInstalled))(
   'the Go examples: client-go and controller-runtime',

@@ -76,6 +76,25 @@ describe('applyPatch: JSON patch limits', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it("passes a test of null at a missing key, as json-patch v4 does (kube-rs's finalizer())", () => {
+    const addFirst = [
+      { op: 'test', path: '/metadata/finalizers', value: null },
+      { op: 'add', path: '/metadata/finalizers', value: ['shop.example.com/cleanup'] },
+    ];
+    expect(applyPatch(configMapKind, configMap({}), body(addFirst), JSON_PATCH).metadata?.finalizers).toEqual(
+      ['shop.example.com/cleanup'],
+    );
+    // Present and not null, or under a missing parent: the test fails.
+    const current = { ...configMap({}), metadata: { ...configMap({}).metadata, finalizers: ['other'] } };
+    expect(statusOf(() => applyPatch(configMapKind, current, body(addFirst), JSON_PATCH))).toEqual(
+      GENERIC_422,
+    );
+    const missingParent = [{ op: 'test', path: '/spec/template', value: null }];
+    expect(statusOf(() => applyPatch(configMapKind, configMap({}), body(missingParent), JSON_PATCH))).toEqual(
+      GENERIC_422,
+    );
+  });
+
   it('answers more than 10000 operations as handlers/patch.go does', () => {
     const operations = Array.from({ length: 10_001 }, () => ({
       op: 'test',

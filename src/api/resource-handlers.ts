@@ -10,7 +10,12 @@ import {
   selectorPredicate,
   type ContinueToken,
 } from './list-options.js';
-import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
+import { includeObjectParameter, negotiateResponseTarget } from './negotiation.js';
+import {
+  asPartialObjectMetadata,
+  asPartialObjectMetadataList,
+  partialMetadataMismatch,
+} from './partial-metadata.js';
 import { admitObject, checkUrlObjectName, validateObjectName } from './object-validation.js';
 import { applyPatch } from './patch.js';
 import {
@@ -128,7 +133,13 @@ function respondObject(
   kind: ResourceKind,
   obj: KubeObject,
 ): void {
-  if (negotiateResponseForm(ctx.req.headers.accept) === 'table') {
+  const target = negotiateResponseTarget(ctx.req.headers.accept);
+  if (target.form === 'partialMetadata') {
+    if (target.as === 'PartialObjectMetadataList') throw partialMetadataMismatch(kind, false);
+    writeJson(ctx.res, code, asPartialObjectMetadata(servedForm(kind, obj), target.apiVersion));
+    return;
+  }
+  if (target.form === 'table') {
     writeJson(
       ctx.res,
       code,
@@ -178,7 +189,14 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
     listMeta.continue = encodeContinue(listVersion, itemKey(items[items.length - 1]!));
     if (options.labelSelector.empty && options.fieldSelector.empty) listMeta.remainingItemCount = remaining;
   }
-  if (negotiateResponseForm(ctx.req.headers.accept) === 'table') {
+  const target = negotiateResponseTarget(ctx.req.headers.accept);
+  if (target.form === 'partialMetadata') {
+    if (target.as === 'PartialObjectMetadata') throw partialMetadataMismatch(kind, true);
+    const served = items.map((obj) => servedForm(kind, obj));
+    writeJson(ctx.res, 200, asPartialObjectMetadataList(served, listMeta, target.apiVersion));
+    return;
+  }
+  if (target.form === 'table') {
     writeJson(
       ctx.res,
       200,

@@ -9,7 +9,8 @@ import {
 } from '../store/object-store.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import type { ListOptions } from './list-options.js';
-import { includeObjectParameter, negotiateResponseForm } from './negotiation.js';
+import { includeObjectParameter, negotiateResponseTarget } from './negotiation.js';
+import { asPartialObjectMetadata } from './partial-metadata.js';
 import { customResourcePrinter } from '../crd/custom-resource-table.js';
 import { servedForm, tableOfStored } from './served-form.js';
 import { writeTooManyRequests } from '../server/limits.js';
@@ -59,7 +60,15 @@ export function serveWatch(
   predicate: ObjectPredicate,
 ): Promise<void> {
   const { res } = ctx;
-  const asTable = negotiateResponseForm(ctx.req.headers.accept) === 'table';
+  const target = negotiateResponseTarget(ctx.req.headers.accept);
+  const asTable = target.form === 'table';
+  // Each event's object as PartialObjectMetadata, bookmarks included. A watch asked for as
+  // PartialObjectMetadataList gets the objects themselves: upstream's watchEmbeddedEncoder logs the failed
+  // transform and encodes the object untransformed.
+  const partialMetadata =
+    target.form === 'partialMetadata' && target.as === 'PartialObjectMetadata'
+      ? target.apiVersion
+      : undefined;
   const includeObject = includeObjectParameter(ctx.query);
   let headersWritten = false;
   const encode = (type: string, object: unknown): string => {
@@ -73,7 +82,10 @@ export function serveWatch(
         now: server.clock.now(),
       });
       headersWritten = true;
-    } else if (type !== 'ERROR') object = servedForm(scope.kind, object as KubeObject);
+    } else if (type !== 'ERROR') {
+      object = servedForm(scope.kind, object as KubeObject);
+      if (partialMetadata) object = asPartialObjectMetadata(object as KubeObject, partialMetadata);
+    }
     return `${goJson({ type, object })}\n`;
   };
 

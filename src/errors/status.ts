@@ -114,6 +114,11 @@ export function badRequest(message: string): ApiError {
   return new ApiError(400, 'BadRequest', message);
 }
 
+/** 406 NotAcceptable, as the response transform's `errNotAcceptable` (`handlers/response.go`). */
+export function notAcceptable(message: string): ApiError {
+  return new ApiError(406, 'NotAcceptable', message);
+}
+
 /** 401 Unauthorized as the authentication filter writes it. */
 export function unauthorized(message = 'Unauthorized'): ApiError {
   return new ApiError(401, 'Unauthorized', message);

@@ -57,6 +57,13 @@ export function pythonClientInstalled(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import kubernetes'], { stdio: 'ignore' }).status === 0;
 }
 
+/** Whether this machine lets an unprivileged process make `fake-apiserver run`'s namespaces. */
+export function namespacesAvailable(): boolean {
+  const map = [`--map-user=${process.getuid!()}`, `--map-group=${process.getgid!()}`];
+  const args = ['--user', ...map, '--keep-caps', '--mount', '--uts', '--net', 'true'];
+  return spawnSync('unshare', args, { stdio: 'ignore' }).status === 0;
+}
+
 export { existsSync };
 
 const VITEST = resolve(import.meta.dirname, '../../node_modules/vitest/vitest.mjs');

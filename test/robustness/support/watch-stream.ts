@@ -25,7 +25,7 @@ export interface OpenWatch {
 
 /**
  * Opens a watch (`path` must carry `watch=1`) over a dedicated connection, verifying the server against
- * `ca`, and parses its newline-delimited JSON events. Resolves once the response headers arrived, so the
+ * `ca` (with `headers`, an Accept for example), and parses its newline-delimited JSON events. Resolves once the response headers arrived, so the
  * watch is registered with the server before any later write.
  */
 export function openWatch(
@@ -33,6 +33,7 @@ export function openWatch(
   ca: string,
   path: string,
   client: { cert: string; key: string },
+  headers: Record<string, string> = {},
 ): Promise<OpenWatch> {
   const events: ReceivedWatchEvent[] = [];
   const listeners = new Set<() => void>();
@@ -41,7 +42,7 @@ export function openWatch(
   const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
   const notify = () => listeners.forEach((listener) => listener());
   return new Promise((resolve, reject) => {
-    req = request(new URL(path, baseUrl), { ca, ...client, agent: false }, (res) => {
+    req = request(new URL(path, baseUrl), { ca, ...client, headers, agent: false }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`watch ${path}: HTTP ${res.statusCode}`));
       let buffered = '';
       res.setEncoding('utf8');
