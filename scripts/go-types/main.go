@@ -49,7 +49,7 @@ func newScheme() *runtime.Scheme {
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run . types|decode")
+		fmt.Fprintln(os.Stderr, "usage: go run . types|decode|spew")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -57,8 +57,10 @@ func main() {
 		writeTypes()
 	case "decode":
 		decodeCases()
+	case "spew":
+		writeSpew()
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go run . types|decode")
+		fmt.Fprintln(os.Stderr, "usage: go run . types|decode|spew")
 		os.Exit(2)
 	}
 }
