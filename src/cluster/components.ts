@@ -1,10 +1,16 @@
 import type { ClusterComponent } from './cluster-context.js';
+import { deploymentController } from './workloads/deployment-controller.js';
+import { replicaSetController, replicationControllerController } from './workloads/replica-set-controller.js';
 
 /**
  * Every part of the simulated cluster, by the name `--controllers` knows it. A controller of
  * kube-controller-manager is added here; `scheduler` and `kubelet` are turned off by their own options.
  */
-export const clusterComponents: readonly ClusterComponent[] = [];
+export const clusterComponents: readonly ClusterComponent[] = [
+  deploymentController,
+  replicaSetController,
+  replicationControllerController,
+];
 
 /** Controllers kube-controller-manager knows but does not run unless named (`bootstrap-signer`, ...). */
 export const controllersOffByDefault: readonly string[] = [];

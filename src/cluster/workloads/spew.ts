@@ -112,7 +112,8 @@ export function canonicalQuantity(text: string): string {
     const [amount, exponent] = removeFactors(q.value, 1024n);
     return `${amount}${['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'][exponent] ?? ''}`;
   }
-  let [amount, times] = removeFactors(q.value, 10n);
+  const [unscaled, times] = removeFactors(q.value, 10n);
+  let amount = unscaled;
   let exponent = q.scale + times;
   const remainder = ((exponent % 3) + 3) % 3;
   if (remainder === 1) [amount, exponent] = [amount * 10n, exponent - 1];
