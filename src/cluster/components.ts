@@ -1,5 +1,7 @@
 import type { ClusterComponent } from './cluster-context.js';
 import { deploymentController } from './workloads/deployment-controller.js';
+import { jobController } from './workloads/job-controller.js';
+import { ttlAfterFinishedController } from './workloads/ttl-after-finished-controller.js';
 import { replicaSetController, replicationControllerController } from './workloads/replica-set-controller.js';
 
 /**
@@ -10,6 +12,8 @@ export const clusterComponents: readonly ClusterComponent[] = [
   deploymentController,
   replicaSetController,
   replicationControllerController,
+  jobController,
+  ttlAfterFinishedController,
 ];
 
 /** Controllers kube-controller-manager knows but does not run unless named (`bootstrap-signer`, ...). */

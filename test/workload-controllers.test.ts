@@ -1,0 +1,193 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createFakeClock,
+  startFakeApiServer,
+  type FakeClock,
+  type StartedFakeApiServer,
+} from '../src/index.js';
+import { clientAvailable, kubectlBinary, run } from './support/external.js';
+import { PodDriver, type PodOutcome } from './support/pod-driver.js';
+
+type Obj = Record<string, any>;
+
+const kubectl = kubectlBinary(33);
+
+/** Waits until `check` holds, polling every 20 ms (the controllers act on later turns of the event loop). */
+async function eventually<T>(check: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
+  'workload controllers on a fake clock',
+  () => {
+    let server: StartedFakeApiServer;
+    let clock: FakeClock;
+    let dir: string;
+    let kubeconfig: string;
+    let driver: PodDriver;
+    const outcomes = new Map<string, PodOutcome[]>();
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-kcm-'));
+      kubeconfig = join(dir, 'kubeconfig');
+      clock = createFakeClock('2030-01-01T00:00:00Z');
+      server = await startFakeApiServer({ kubeconfig, clock, scheduler: false, kubelet: false });
+      // Pods of a Job named in `outcomes` take its outcomes in turn; every other pod becomes Ready.
+      driver = new PodDriver(
+        server,
+        kubeconfig,
+        (pod) => {
+          const job = pod.metadata.labels?.['job-name'] as string | undefined;
+          if (!job) return 'Ready';
+          const queue = outcomes.get(job);
+          return queue?.length ? queue.shift() : undefined;
+        },
+        () => clock.now(),
+      ).start();
+    });
+    afterAll(async () => {
+      driver?.stop();
+      await server?.close();
+    });
+
+    const k = (...args: string[]) =>
+      run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], {
+        timeoutMs: 30_000,
+      });
+    const get = (kind: string, name: string, namespace = 'default') =>
+      server.get({ kind, namespace, name } as never) as Obj | undefined;
+    const podsOf = (kind: string, name: string) =>
+      (server.list({ kind: 'Pod', namespace: 'default' }) as Obj[]).filter(
+        (p) => p.metadata.ownerReferences?.[0]?.kind === kind && p.metadata.ownerReferences[0].name === name,
+      );
+    const eventsOf = (name: string) =>
+      (server.list({ kind: 'Event', namespace: 'default' }) as Obj[])
+        .filter((e) => e.involvedObject.name === name)
+        .map((e) => `${e.type} ${e.reason}: ${e.message}`);
+
+    it('kubectl create job, a pod succeeds, kubectl wait --for=condition=complete returns', async () => {
+      outcomes.set('pi', ['Succeeded', 'Succeeded', 'Succeeded']);
+      const created = await k('create', 'job', 'pi', '--image=perl:5.34', '--', 'perl', '-e', 'print 1');
+      expect(created.stdout.trim()).toBe('job.batch/pi created');
+      const waited = await k('wait', '--for=condition=complete', 'job/pi', '--timeout=10s');
+      expect(waited.stderr).toBe('');
+      expect(waited.stdout.trim()).toBe('job.batch/pi condition met');
+      const job = get('Job', 'pi')!;
+      expect(job.status).toMatchObject({
+        succeeded: 1,
+        ready: 0,
+        terminating: 0,
+        uncountedTerminatedPods: {},
+      });
+      expect(job.status.completionTime).toBe('2030-01-01T00:00:00Z');
+      expect(
+        job.status.conditions.map((c: Obj) => [c.type, c.status, c.reason ?? '', c.message ?? '']),
+      ).toEqual([
+        ['SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods'],
+        ['Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods'],
+      ]);
+      const [pod] = podsOf('Job', 'pi');
+      expect(pod!.metadata.generateName).toBe('pi-');
+      expect(pod!.metadata.finalizers).toBeUndefined();
+      expect(eventsOf('pi')).toContain('Normal Completed: Job completed');
+    });
+
+    it('completions and parallelism: two pods at a time until three succeed', async () => {
+      outcomes.set('batch', []);
+      await server.apply({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'batch', namespace: 'default' },
+        spec: {
+          completions: 3,
+          parallelism: 2,
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+        },
+      });
+      const first = await eventually(() => podsOf('Job', 'batch').length === 2 && podsOf('Job', 'batch'));
+      expect(first.every((p) => p.metadata.finalizers?.includes('batch.kubernetes.io/job-tracking'))).toBe(
+        true,
+      );
+      await eventually(() => get('Job', 'batch')!.status?.active === 2);
+      outcomes.set('batch', ['Succeeded', 'Succeeded', 'Succeeded']);
+      await driver.tick();
+      await eventually(
+        () => get('Job', 'batch')!.status?.succeeded === 2 && podsOf('Job', 'batch').length === 3,
+      );
+      await driver.tick();
+      const done = await eventually(() => {
+        const job = get('Job', 'batch')!;
+        return job.status?.completionTime && job;
+      });
+      expect(done.status).toMatchObject({ succeeded: 3, ready: 0, terminating: 0 });
+      expect(done.status.active).toBeUndefined();
+    });
+
+    it('failures past backoffLimit: pods recreated after the back-off on the clock, then FailureTarget and Failed', async () => {
+      outcomes.set('flaky', ['Failed', 'Failed']);
+      await server.apply({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'flaky', namespace: 'default' },
+        spec: {
+          backoffLimit: 1,
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+        },
+      });
+      await eventually(() => get('Job', 'flaky')!.status?.failed === 1);
+      // The failed pod stays (the pod GC's business), without its finalizer; the back-off (10s after the
+      // failure) holds the replacement.
+      const [gone] = podsOf('Job', 'flaky');
+      expect(gone!.status.phase).toBe('Failed');
+      expect(gone!.metadata.finalizers).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(podsOf('Job', 'flaky')).toHaveLength(1);
+      await server.advanceClock('11s');
+      await eventually(() => podsOf('Job', 'flaky').length === 2);
+      const failed = await eventually(() => {
+        const job = get('Job', 'flaky')!;
+        return job.status?.conditions?.some((c: Obj) => c.type === 'Failed') && job;
+      });
+      expect(failed.status.failed).toBe(2);
+      expect(failed.status.conditions.map((c: Obj) => [c.type, c.reason, c.message])).toEqual([
+        ['FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+        ['Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+      ]);
+      expect(failed.status.completionTime).toBeUndefined();
+      expect(eventsOf('flaky')).toContain(
+        'Warning BackoffLimitExceeded: Job has reached the specified backoff limit',
+      );
+      const waited = await k('wait', '--for=condition=failed', 'job/flaky', '--timeout=5s');
+      expect(waited.stdout.trim()).toBe('job.batch/flaky condition met');
+    });
+
+    it('ttlSecondsAfterFinished: the ttl-after-finished controller deletes the Job when the clock passes it', async () => {
+      outcomes.set('short', ['Succeeded']);
+      await server.apply({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'short', namespace: 'default' },
+        spec: {
+          ttlSecondsAfterFinished: 60,
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+        },
+      });
+      await eventually(() => get('Job', 'short')?.status?.completionTime);
+      await server.advanceClock('59s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(get('Job', 'short')).toBeDefined();
+      await server.advanceClock('2s');
+      await eventually(() => !get('Job', 'short') && podsOf('Job', 'short').length === 0);
+    });
+  },
+);
