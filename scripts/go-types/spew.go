@@ -15,7 +15,10 @@ import (
 	"hash/fnv"
 	"os"
 	"reflect"
+	"strconv"
+	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,9 +33,9 @@ type spewTable struct {
 }
 
 var spewCustom = map[reflect.Type]string{
-	reflect.TypeOf(resource.Quantity{}):   "quantity",
-	reflect.TypeOf(metav1.Time{}):         "time",
-	reflect.TypeOf(intstr.IntOrString{}):  "intOrString",
+	reflect.TypeOf(resource.Quantity{}):  "quantity",
+	reflect.TypeOf(metav1.Time{}):        "time",
+	reflect.TypeOf(intstr.IntOrString{}): "intOrString",
 }
 
 // id numbers a type for spew: its kind, its name as reflect prints it, then a struct's fields (Go name, JSON
@@ -62,10 +65,15 @@ func (tb *spewTable) id(t reflect.Type) int {
 					panic("unexported field in " + t.String())
 				}
 				name := ""
-				if tag := field.Tag.Get("json"); tag != "" {
+				tag := field.Tag.Get("json")
+				if tag != "" {
 					name = splitComma(tag)
 				}
-				fields = append(fields, []any{field.Name, name, tb.id(field.Type)})
+				omitEmpty := 0
+				if strings.Contains(tag, ",omitempty") {
+					omitEmpty = 1
+				}
+				fields = append(fields, []any{field.Name, name, tb.id(field.Type), omitEmpty})
 			}
 			entry = []any{"struct", t.String(), fields}
 		case reflect.Interface:
@@ -90,6 +98,7 @@ func splitComma(tag string) string {
 // spewVectors are templates as a client sends them (defaulted or not: the hash is of what is stored).
 var spewVectors = []string{
 	`{}`,
+	`{"metadata":{"labels":{"a":"<b>&"}},"spec":{"containers":[{"name":"c","image":"x","env":[{"name":"E","value":"\u2028<tag>"}]}],"nodeSelector":{}}}`,
 	`{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"nginx","image":"nginx:1.25"}]}}`,
 	`{"metadata":{"creationTimestamp":null,"labels":{"app":"web","tier":"a"},"annotations":{"kubectl.kubernetes.io/restartedAt":"2024-01-01T00:00:00Z"}},"spec":{"containers":[{"name":"nginx","image":"nginx","ports":[{"containerPort":80,"protocol":"TCP"}],"resources":{"limits":{"cpu":"500m","memory":"128Mi"},"requests":{"cpu":"0.5","memory":"1G"}},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"Always","env":[{"name":"A","value":"b"}],"readinessProbe":{"httpGet":{"path":"/","port":"http","scheme":"HTTP"},"periodSeconds":10,"timeoutSeconds":1,"successThreshold":1,"failureThreshold":3}}],"restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","securityContext":{},"schedulerName":"default-scheduler","tolerations":[{"key":"k","operator":"Exists","effect":"NoSchedule","tolerationSeconds":5}],"nodeSelector":{"disk":"ssd"}}}`,
 	`{"metadata":{"labels":{"app":"x"}},"spec":{"containers":[{"name":"c","image":"busybox","command":["sh","-c","sleep 1"],"args":[],"livenessProbe":{"tcpSocket":{"port":8080}},"resources":{"requests":{"cpu":"100m","memory":"64Mi","ephemeral-storage":"2Gi"}}}],"enableServiceLinks":true,"automountServiceAccountToken":false,"volumes":[{"name":"v","emptyDir":{}}]}}`,
@@ -141,9 +150,58 @@ func writeSpew() {
 		}
 	}
 	fmt.Fprintln(out, "];")
+	fmt.Fprintln(out, "")
+	fmt.Fprintln(out, "/** Templates (JSON), the StatefulSet revision patch getPatch makes of them, and HashControllerRevision without and with probe 2. */")
+	fmt.Fprintln(out, "export const REVISION_HASH_VECTORS: [template: string, patch: string, hash: string, hashWithProbe: string][] = [")
+	for _, text := range spewVectors {
+		var template corev1.PodTemplateSpec
+		if err := json.Unmarshal([]byte(text), &template); err != nil {
+			panic(err)
+		}
+		wire, _ := template.Marshal()
+		var decoded corev1.PodTemplateSpec
+		if err := decoded.Unmarshal(wire); err != nil {
+			panic(err)
+		}
+		patch := revisionPatch(decoded)
+		quoted, _ := json.Marshal(text)
+		quotedPatch, _ := json.Marshal(string(patch))
+		fmt.Fprintf(out, "  [%s, %s, %q, %q],\n", quoted, quotedPatch, hashRevision(patch, nil), hashRevision(patch, ptr32(2)))
+	}
+	fmt.Fprintln(out, "];")
 }
 
 func ptr32(v int32) *int32 { return &v }
+
+// revisionPatch is pkg/controller/statefulset/stateful_set_utils.go getPatch (v1.33) for a set with this
+// template: its JSON with the keys sorted, the template marked "$patch": "replace".
+func revisionPatch(template corev1.PodTemplateSpec) []byte {
+	data, err := json.Marshal(appsv1.StatefulSet{Spec: appsv1.StatefulSetSpec{Template: template}})
+	if err != nil {
+		panic(err)
+	}
+	var raw map[string]interface{}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		panic(err)
+	}
+	tmpl := raw["spec"].(map[string]interface{})["template"].(map[string]interface{})
+	tmpl["$patch"] = "replace"
+	patch, err := json.Marshal(map[string]interface{}{"spec": map[string]interface{}{"template": tmpl}})
+	if err != nil {
+		panic(err)
+	}
+	return patch
+}
+
+// hashRevision is pkg/controller/history/controller_history.go HashControllerRevision (v1.33) for raw data.
+func hashRevision(raw []byte, probe *int32) string {
+	hf := fnv.New32()
+	hf.Write(raw)
+	if probe != nil {
+		hf.Write([]byte(strconv.FormatInt(int64(*probe), 10)))
+	}
+	return rand.SafeEncodeString(fmt.Sprint(hf.Sum32()))
+}
 
 // computeHash is k8s.io/kubernetes pkg/controller/controller_utils.go ComputeHash (v1.33), with
 // pkg/util/hash DeepHashObject inlined.

@@ -1,4 +1,5 @@
 import { POD_TEMPLATE_SPEW } from './pod-template-spew.generated.js';
+import { goJsonValue, goMarshalSorted } from './go-json.js';
 import { SpewPrinter } from './spew.js';
 
 const printer = new SpewPrinter(POD_TEMPLATE_SPEW);
@@ -42,5 +43,39 @@ export function computeHash(template: unknown, collisionCount?: number | null): 
     bytes.writeUInt32LE(collisionCount >>> 0, 0);
     hash = fnv32a(bytes, hash);
   }
+  return safeEncodeString(String(hash));
+}
+
+/** FNV-1, 32 bits: Go's `hash/fnv.New32`. */
+export function fnv32(bytes: Uint8Array, seed = 0x811c9dc5): number {
+  let hash = seed;
+  for (const byte of bytes) {
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash ^= byte;
+  }
+  return hash >>> 0;
+}
+
+/**
+ * The StatefulSet (and DaemonSet) revision patch `getPatch` makes of a pod template:
+ * `{"spec":{"template":{"$patch":"replace",...}}}`, Go's JSON with sorted keys.
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/controller/statefulset/stateful_set_utils.go
+ */
+export function revisionPatch(template: unknown): string {
+  const encoded = goJsonValue(POD_TEMPLATE_SPEW, template ?? {}, POD_TEMPLATE_SPEW.root) as Record<
+    string,
+    unknown
+  >;
+  return goMarshalSorted({ spec: { template: { ...encoded, $patch: 'replace' } } });
+}
+
+/**
+ * `HashControllerRevision`: FNV-1 of the revision's data, then the collision count's decimal digits,
+ * rendered with `SafeEncodeString`.
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/controller/history/controller_history.go
+ */
+export function controllerRevisionHash(data: string, probe?: number | null): string {
+  let hash = fnv32(Buffer.from(data, 'utf8'));
+  if (probe !== undefined && probe !== null) hash = fnv32(Buffer.from(String(probe), 'utf8'), hash);
   return safeEncodeString(String(hash));
 }

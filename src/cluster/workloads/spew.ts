@@ -7,8 +7,8 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apimachinery/pkg/util/dump/dump.go
  */
 
-/** A struct field as the generator reads it: Go name, JSON name, type number. */
-export type SpewField = [goName: string, json: string, type: number];
+/** A struct field as the generator reads it: Go name, JSON name, type number, 1 when `omitempty`. */
+export type SpewField = [goName: string, json: string, type: number, omitEmpty: number];
 
 /** One Go type: its kind, its name as `reflect.Type.String()` prints it, then fields or the element type. */
 export type SpewType =
