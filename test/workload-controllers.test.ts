@@ -36,6 +36,8 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
     let kubeconfig: string;
     let driver: PodDriver;
     const outcomes = new Map<string, PodOutcome[]>();
+    /** StatefulSets whose pods the driver makes Ready. */
+    const readySets = new Set<string>();
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-kcm-'));
@@ -47,6 +49,9 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
         server,
         kubeconfig,
         (pod) => {
+          if (pod.metadata.labels?.['statefulset.kubernetes.io/pod-name']) {
+            return readySets.has(pod.metadata.ownerReferences[0].name) ? 'Ready' : undefined;
+          }
           const job = pod.metadata.labels?.['job-name'] as string | undefined;
           if (!job) return 'Ready';
           const queue = outcomes.get(job);
@@ -188,6 +193,97 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
       expect(get('Job', 'short')).toBeDefined();
       await server.advanceClock('2s');
       await eventually(() => !get('Job', 'short') && podsOf('Job', 'short').length === 0);
+    });
+
+    it('a StatefulSet (OrderedReady) creates db-0, waits for it Running and Ready, then db-1, db-2; rolls from the highest ordinal; scales down from it', async () => {
+      await server.apply([
+        {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: { name: 'db', namespace: 'default' },
+          spec: {
+            replicas: 3,
+            serviceName: 'db',
+            selector: { matchLabels: { app: 'db' } },
+            template: {
+              metadata: { labels: { app: 'db' } },
+              spec: { containers: [{ name: 'db', image: 'postgres:16' }] },
+            },
+            volumeClaimTemplates: [
+              {
+                metadata: { name: 'data' },
+                spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+              },
+            ],
+          },
+        },
+      ]);
+      const names = () =>
+        podsOf('StatefulSet', 'db')
+          .map((p) => p.metadata.name as string)
+          .sort();
+      await eventually(() => names().length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(names()).toEqual(['db-0']);
+      const pod0 = podsOf('StatefulSet', 'db')[0]!;
+      const set = get('StatefulSet', 'db')!;
+      const revision = set.status.updateRevision as string;
+      expect(pod0.metadata.labels).toEqual({
+        app: 'db',
+        'statefulset.kubernetes.io/pod-name': 'db-0',
+        'apps.kubernetes.io/pod-index': '0',
+        'controller-revision-hash': revision,
+      });
+      expect(pod0.spec).toMatchObject({ hostname: 'db-0', subdomain: 'db' });
+      expect(pod0.spec.volumes[0]).toEqual({
+        name: 'data',
+        persistentVolumeClaim: { claimName: 'data-db-0' },
+      });
+      expect(get('PersistentVolumeClaim', 'data-db-0')!.metadata.labels).toEqual({ app: 'db' });
+      const revisionObject = get('ControllerRevision', revision)!;
+      expect(revisionObject.revision).toBe(1);
+      expect(revisionObject.data.spec.template.$patch).toBe('replace');
+      expect(set.status).toMatchObject({ replicas: 1, availableReplicas: 0, currentRevision: revision });
+
+      readySets.add('db');
+      await eventually(() => get('StatefulSet', 'db')!.status.readyReplicas === 3);
+      expect(names()).toEqual(['db-0', 'db-1', 'db-2']);
+      const created = (server.list({ kind: 'Event', namespace: 'default' }) as Obj[])
+        .filter((e) => e.involvedObject.name === 'db' && e.reason === 'SuccessfulCreate')
+        .map((e) => e.message);
+      expect(created).toEqual([
+        'create Claim data-db-0 Pod db-0 in StatefulSet db success',
+        'create Pod db-0 in StatefulSet db successful',
+        'create Claim data-db-1 Pod db-1 in StatefulSet db success',
+        'create Pod db-1 in StatefulSet db successful',
+        'create Claim data-db-2 Pod db-2 in StatefulSet db success',
+        'create Pod db-2 in StatefulSet db successful',
+      ]);
+      expect(get('StatefulSet', 'db')!.status).toMatchObject({
+        replicas: 3,
+        readyReplicas: 3,
+        availableReplicas: 3,
+        currentReplicas: 3,
+        updatedReplicas: 3,
+        currentRevision: revision,
+        updateRevision: revision,
+      });
+
+      // A rolling update from the highest ordinal; kubectl rollout status follows it.
+      await k('set', 'image', 'statefulset/db', 'db=postgres:17');
+      const rolled = await k('rollout', 'status', 'statefulset/db', '--timeout=10s');
+      expect(rolled.stdout).toContain('partitioned roll out complete: 3 new pods have been updated...');
+      const after = get('StatefulSet', 'db')!;
+      expect(after.status.currentRevision).toBe(after.status.updateRevision);
+      expect(after.status.currentRevision).not.toBe(revision);
+      for (const pod of podsOf('StatefulSet', 'db')) expect(pod.spec.containers[0].image).toBe('postgres:17');
+      const history = await k('rollout', 'history', 'statefulset/db');
+      expect(history.stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+
+      // Scale down removes the highest ordinal first.
+      await k('scale', 'statefulset/db', '--replicas=1');
+      await eventually(() => names().length === 1);
+      expect(names()).toEqual(['db-0']);
     });
   },
 );
