@@ -285,5 +285,70 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
       await eventually(() => names().length === 1);
       expect(names()).toEqual(['db-0']);
     });
+
+    it('a DaemonSet runs one pod per node it fits, with the node affinity and tolerations upstream adds', async () => {
+      await server.apply([
+        { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', labels: { disk: 'ssd' } } },
+        { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-b', labels: { disk: 'ssd' } } },
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: 'node-c', labels: { disk: 'ssd' } },
+          spec: { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] },
+        },
+        { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-d', labels: { disk: 'hdd' } } },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'agent', namespace: 'default' },
+          spec: {
+            selector: { matchLabels: { app: 'agent' } },
+            template: {
+              metadata: { labels: { app: 'agent' } },
+              spec: { nodeSelector: { disk: 'ssd' }, containers: [{ name: 'agent', image: 'agent:1' }] },
+            },
+          },
+        },
+      ]);
+      const pods = await eventually(
+        () => podsOf('DaemonSet', 'agent').length === 2 && podsOf('DaemonSet', 'agent'),
+      );
+      const nodes = pods
+        .map(
+          (p) =>
+            p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms,
+        )
+        .map((terms: Obj[]) => terms[0]!.matchFields[0].values[0])
+        .sort();
+      expect(nodes).toEqual(['node-a', 'node-b']);
+      const pod = pods[0]!;
+      expect(pod.metadata.generateName).toBe('agent-');
+      expect(pod.metadata.labels['pod-template-generation']).toBe('1');
+      const hash = pod.metadata.labels['controller-revision-hash'];
+      expect(get('ControllerRevision', `agent-${hash}`)!.revision).toBe(1);
+      expect(pod.spec.tolerations.map((t: Obj) => `${t.key}:${t.effect}`)).toEqual([
+        'node.kubernetes.io/not-ready:NoExecute',
+        'node.kubernetes.io/unreachable:NoExecute',
+        'node.kubernetes.io/disk-pressure:NoSchedule',
+        'node.kubernetes.io/memory-pressure:NoSchedule',
+        'node.kubernetes.io/pid-pressure:NoSchedule',
+        'node.kubernetes.io/unschedulable:NoSchedule',
+      ]);
+      const ds = await eventually(() => {
+        const current = get('DaemonSet', 'agent')!;
+        return current.status?.numberReady === 2 && current;
+      });
+      expect(ds.status).toEqual({
+        currentNumberScheduled: 2,
+        numberMisscheduled: 0,
+        desiredNumberScheduled: 2,
+        numberReady: 2,
+        observedGeneration: 1,
+        updatedNumberScheduled: 2,
+        numberAvailable: 2,
+      });
+      const rolled = await k('rollout', 'status', 'daemonset/agent', '--timeout=10s');
+      expect(rolled.stdout).toContain('daemon set "agent" successfully rolled out');
+    });
   },
 );
