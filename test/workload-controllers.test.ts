@@ -124,16 +124,15 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
         true,
       );
       await eventually(() => get('Job', 'batch')!.status?.active === 2);
+      // parallelism 2: no third pod while two run.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(podsOf('Job', 'batch')).toHaveLength(2);
       outcomes.set('batch', ['Succeeded', 'Succeeded', 'Succeeded']);
-      await driver.tick();
-      await eventually(
-        () => get('Job', 'batch')!.status?.succeeded === 2 && podsOf('Job', 'batch').length === 3,
-      );
-      await driver.tick();
       const done = await eventually(() => {
         const job = get('Job', 'batch')!;
         return job.status?.completionTime && job;
       });
+      expect(podsOf('Job', 'batch')).toHaveLength(3);
       expect(done.status).toMatchObject({ succeeded: 3, ready: 0, terminating: 0 });
       expect(done.status.active).toBeUndefined();
     });
@@ -349,6 +348,75 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
       });
       const rolled = await k('rollout', 'status', 'daemonset/agent', '--timeout=10s');
       expect(rolled.stdout).toContain('daemon set "agent" successfully rolled out');
+    });
+
+    it('a CronJob on the fake clock: Jobs at each activation, history limits, Forbid', async () => {
+      const created = await k('create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *');
+      expect(created.stdout.trim()).toBe('cronjob.batch/tick created');
+      await k('patch', 'cronjob', 'tick', '--type=merge', '-p', '{"spec":{"successfulJobsHistoryLimit":1}}');
+      const start = clock.now().getTime();
+      // The next activation is the next multiple of five minutes.
+      const first = Math.ceil((start + 1) / 300_000) * 300_000;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(get('CronJob', 'tick')!.status ?? {}).toEqual({});
+      // The controller looks again 100ms after the activation (nextScheduleDelta).
+      await server.setClock(new Date(first + 1000));
+      const firstName = `tick-${first / 60_000}`;
+      outcomes.set(firstName, ['Succeeded']);
+      const job = await eventually(() => get('Job', firstName));
+      expect(job.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBe(
+        new Date(first).toISOString().replace('.000Z', 'Z'),
+      );
+      expect(job.metadata.ownerReferences[0]).toMatchObject({
+        kind: 'CronJob',
+        name: 'tick',
+        controller: true,
+      });
+      await eventually(() => get('Job', firstName)!.status?.completionTime);
+      const afterFirst = await eventually(() => {
+        const cj = get('CronJob', 'tick')!;
+        return cj.status?.lastSuccessfulTime && !cj.status.active && cj;
+      });
+      expect(afterFirst.status.lastScheduleTime).toBe(new Date(first).toISOString().replace('.000Z', 'Z'));
+      expect(eventsOf('tick')).toEqual(
+        expect.arrayContaining([
+          `Normal SuccessfulCreate: Created job ${firstName}`,
+          `Normal SawCompletedJob: Saw completed job: ${firstName}, condition: Complete`,
+        ]),
+      );
+
+      const secondName = `tick-${first / 60_000 + 5}`;
+      outcomes.set(secondName, ['Succeeded']);
+      await server.advanceClock('5m');
+      await eventually(() => get('Job', secondName)?.status?.completionTime);
+      // successfulJobsHistoryLimit 1: the first Job goes.
+      await eventually(() => !get('Job', firstName));
+      expect(eventsOf('tick')).toContain(`Normal SuccessfulDelete: Deleted job ${firstName}`);
+
+      // Forbid: while a Job runs, the next activation starts none.
+      await k('patch', 'cronjob', 'tick', '--type=merge', '-p', '{"spec":{"concurrencyPolicy":"Forbid"}}');
+      const thirdName = `tick-${first / 60_000 + 10}`;
+      await server.advanceClock('5m');
+      await eventually(() => get('CronJob', 'tick')!.status?.active?.[0]?.name === thirdName);
+      await server.advanceClock('5m');
+      await eventually(() =>
+        eventsOf('tick').includes(
+          'Normal JobAlreadyActive: Not starting job because prior execution is running and concurrency policy is Forbid',
+        ),
+      );
+      expect(get('Job', `tick-${first / 60_000 + 15}`)).toBeUndefined();
+      // Suspended, it starts nothing.
+      await k(
+        'patch',
+        'cronjob',
+        'tick',
+        '--type=merge',
+        '-p',
+        '{"spec":{"suspend":true,"concurrencyPolicy":"Allow"}}',
+      );
+      await server.advanceClock('10m');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(get('CronJob', 'tick')!.status.active).toHaveLength(1);
     });
   },
 );

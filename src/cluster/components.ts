@@ -2,6 +2,7 @@ import type { ClusterComponent } from './cluster-context.js';
 import { deploymentController } from './workloads/deployment-controller.js';
 import { jobController } from './workloads/job-controller.js';
 import { ttlAfterFinishedController } from './workloads/ttl-after-finished-controller.js';
+import { cronJobController } from './workloads/cronjob-controller.js';
 import { daemonSetController } from './workloads/daemonset-controller.js';
 import { statefulSetController } from './workloads/statefulset-controller.js';
 import { replicaSetController, replicationControllerController } from './workloads/replica-set-controller.js';
@@ -17,6 +18,7 @@ export const clusterComponents: readonly ClusterComponent[] = [
   statefulSetController,
   daemonSetController,
   jobController,
+  cronJobController,
   ttlAfterFinishedController,
 ];
 
