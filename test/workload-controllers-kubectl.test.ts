@@ -121,6 +121,76 @@ for (const minor of [27, 33]) {
         expect(messages).toContain(`ScalingReplicaSet: Scaled up replica set web-${hash} from 3 to 5`);
         await k('delete', 'deployment', 'web');
       });
+
+      it('rollout pause and resume, rollout restart, revisionHistoryLimit, Recreate', async () => {
+        await k('create', 'deployment', 'api', '--image=nginx:1.25', '--replicas=2');
+        await k('rollout', 'status', 'deployment/api', '--timeout=15s');
+        const apiSets = () =>
+          list('ReplicaSet').filter((r) => r.metadata.ownerReferences?.[0]?.name === 'api');
+        expect((await k('rollout', 'pause', 'deployment/api')).stdout.trim()).toBe(
+          'deployment.apps/api paused',
+        );
+        await k('set', 'image', 'deployment/api', 'nginx=nginx:1.26');
+        const progressing = async () => {
+          const d = server.get({ kind: 'Deployment', namespace: 'default', name: 'api' }) as Obj;
+          return d.status.conditions.find((c: Obj) => c.type === 'Progressing');
+        };
+        for (let i = 0; i < 100 && (await progressing()).reason !== 'DeploymentPaused'; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(await progressing()).toMatchObject({
+          status: 'Unknown',
+          reason: 'DeploymentPaused',
+          message: 'Deployment is paused',
+        });
+        expect(apiSets()).toHaveLength(1);
+        expect((await k('rollout', 'resume', 'deployment/api')).stdout.trim()).toBe(
+          'deployment.apps/api resumed',
+        );
+        await k('rollout', 'status', 'deployment/api', '--timeout=15s');
+        expect(apiSets()).toHaveLength(2);
+
+        expect((await k('rollout', 'restart', 'deployment/api')).stdout.trim()).toBe(
+          'deployment.apps/api restarted',
+        );
+        const restarted = await k('rollout', 'status', 'deployment/api', '--timeout=15s');
+        expect(restarted.stdout).toContain('successfully rolled out');
+        expect(apiSets()).toHaveLength(3);
+        const newest = apiSets().find(
+          (r) => r.metadata.annotations['deployment.kubernetes.io/revision'] === '3',
+        )!;
+        expect(newest.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toMatch(
+          /^\d{4}-/,
+        );
+
+        await k('patch', 'deployment/api', '--type=merge', '-p', '{"spec":{"revisionHistoryLimit":1}}');
+        for (let i = 0; i < 100 && apiSets().length > 2; i++)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(
+          apiSets()
+            .map((r) => r.metadata.annotations['deployment.kubernetes.io/revision'])
+            .sort(),
+        ).toEqual(['2', '3']);
+
+        await k(
+          'patch',
+          'deployment/api',
+          '--type=merge',
+          '-p',
+          '{"spec":{"strategy":{"type":"Recreate","rollingUpdate":null}}}',
+        );
+        await k('set', 'image', 'deployment/api', 'nginx=nginx:1.27');
+        await k('rollout', 'status', 'deployment/api', '--timeout=15s');
+        const events = JSON.parse(
+          (await k('get', 'events', '--field-selector', 'involvedObject.name=api', '-o', 'json')).stdout,
+        ).items as Obj[];
+        const scaling = events
+          .filter((e) => e.reason === 'ScalingReplicaSet')
+          .map((e) => e.message as string);
+        const last = scaling.slice(-2);
+        expect(last[0]).toMatch(/^Scaled down replica set api-\w+ from 2 to 0$/);
+        expect(last[1]).toMatch(/^Scaled up replica set api-\w+ from 0 to 2$/);
+      });
     },
   );
 }

@@ -38,6 +38,8 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
     const outcomes = new Map<string, PodOutcome[]>();
     /** StatefulSets whose pods the driver makes Ready. */
     const readySets = new Set<string>();
+    /** Apps (label `app`) whose pods the driver leaves alone: the test drives them. */
+    const notReady = new Set<string>();
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-kcm-'));
@@ -49,6 +51,7 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
         server,
         kubeconfig,
         (pod) => {
+          if (notReady.has(pod.metadata.labels?.app)) return undefined;
           if (pod.metadata.labels?.['statefulset.kubernetes.io/pod-name']) {
             return readySets.has(pod.metadata.ownerReferences[0].name) ? 'Ready' : undefined;
           }
@@ -417,6 +420,89 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
       await server.advanceClock('10m');
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(get('CronJob', 'tick')!.status.active).toHaveLength(1);
+    });
+
+    it('a ReplicaSet: pods from its template, availableReplicas after minReadySeconds on the clock, the not-ready pod deleted first', async () => {
+      notReady.add('shop');
+      await server.apply({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: 'shop', namespace: 'default' },
+        spec: {
+          replicas: 3,
+          minReadySeconds: 30,
+          selector: { matchLabels: { app: 'shop' } },
+          template: {
+            metadata: { labels: { app: 'shop' }, annotations: { team: 'a' } },
+            spec: { containers: [{ name: 'shop', image: 'shop:1' }] },
+          },
+        },
+      });
+      const pods = await eventually(
+        () => podsOf('ReplicaSet', 'shop').length === 3 && podsOf('ReplicaSet', 'shop'),
+      );
+      expect(pods[0]!.metadata).toMatchObject({
+        generateName: 'shop-',
+        labels: { app: 'shop' },
+        annotations: { team: 'a' },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: 'shop',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      });
+      // Two become Ready; one stays Pending.
+      const [pending, ...rest] = pods;
+      for (const pod of rest) await driver.setStatus(pod, 'Ready');
+      const ready = await eventually(() => {
+        const rs = get('ReplicaSet', 'shop')!;
+        return rs.status?.readyReplicas === 2 && rs;
+      });
+      expect(ready.status).toEqual({
+        replicas: 3,
+        fullyLabeledReplicas: 3,
+        readyReplicas: 2,
+        observedGeneration: 1,
+      });
+      await server.advanceClock('31s');
+      await eventually(() => get('ReplicaSet', 'shop')!.status?.availableReplicas === 2);
+
+      const scaled = await k('scale', 'rs/shop', '--replicas=2');
+      expect(scaled.stdout.trim()).toBe('replicaset.apps/shop scaled');
+      await eventually(() => podsOf('ReplicaSet', 'shop').length === 2);
+      expect(podsOf('ReplicaSet', 'shop').map((p) => p.metadata.name)).not.toContain(pending!.metadata.name);
+      expect(eventsOf('shop')).toContain(`Normal SuccessfulDelete: Deleted pod: ${pending!.metadata.name}`);
+      // A pod deleted by hand is replaced.
+      await k('delete', 'pod', rest[0]!.metadata.name, '--wait=false');
+      await eventually(
+        () =>
+          podsOf('ReplicaSet', 'shop').length === 2 &&
+          !podsOf('ReplicaSet', 'shop').some((p) => p.metadata.name === rest[0]!.metadata.name),
+      );
+    });
+
+    it('a ReplicationController keeps its replicas too', async () => {
+      await server.apply({
+        apiVersion: 'v1',
+        kind: 'ReplicationController',
+        metadata: { name: 'legacy', namespace: 'default' },
+        spec: {
+          replicas: 2,
+          template: {
+            metadata: { labels: { app: 'legacy' } },
+            spec: { containers: [{ name: 'c', image: 'c:1' }] },
+          },
+        },
+      });
+      await eventually(() => get('ReplicationController', 'legacy')!.status?.readyReplicas === 2);
+      expect(podsOf('ReplicationController', 'legacy')[0]!.metadata.generateName).toBe('legacy-');
+      await k('scale', 'rc/legacy', '--replicas=0');
+      await eventually(() => podsOf('ReplicationController', 'legacy').length === 0);
+      expect(get('ReplicationController', 'legacy')!.status).toEqual({ replicas: 0, observedGeneration: 2 });
     });
   },
 );
