@@ -504,5 +504,66 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
       await eventually(() => podsOf('ReplicationController', 'legacy').length === 0);
       expect(get('ReplicationController', 'legacy')!.status).toEqual({ replicas: 0, observedGeneration: 2 });
     });
+
+    it('a Deployment whose pods never become Ready exceeds progressDeadlineSeconds when the clock passes it', async () => {
+      notReady.add('stuck');
+      await server.apply({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'stuck', namespace: 'default' },
+        spec: {
+          replicas: 2,
+          progressDeadlineSeconds: 60,
+          selector: { matchLabels: { app: 'stuck' } },
+          template: {
+            metadata: { labels: { app: 'stuck' } },
+            spec: { containers: [{ name: 'c', image: 'c:1' }] },
+          },
+        },
+      });
+      const progressing = () =>
+        (get('Deployment', 'stuck')!.status?.conditions as Obj[] | undefined)?.find(
+          (c) => c.type === 'Progressing',
+        );
+      await eventually(() => progressing()?.reason === 'ReplicaSetUpdated');
+      expect(progressing()!.message).toMatch(/^ReplicaSet "stuck-\w+" is progressing\.$/);
+      await server.advanceClock('59s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(progressing()!.reason).toBe('ReplicaSetUpdated');
+      await server.advanceClock('3s');
+      await eventually(() => progressing()?.reason === 'ProgressDeadlineExceeded');
+      expect(progressing()).toMatchObject({
+        status: 'False',
+        message: expect.stringMatching(/has timed out progressing\.$/),
+      });
+      const status = await k('rollout', 'status', 'deployment/stuck', '--timeout=5s');
+      expect(status.code).not.toBe(0);
+      expect(status.stderr).toContain('error: deployment "stuck" exceeded its progress deadline');
+    });
+
+    it('a client-node watch sees the intermediate states: the ReplicaSet created empty, then its pods counted, then Ready', async () => {
+      const k8s = await import('@kubernetes/client-node');
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(kubeconfig);
+      const seen: string[] = [];
+      const request = await new k8s.Watch(kc).watch(
+        '/apis/apps/v1/namespaces/default/replicasets',
+        { labelSelector: 'app=watched' },
+        (type: string, obj: Obj) =>
+          seen.push(
+            `${type} ${obj.spec.replicas} ${obj.status?.replicas ?? 0}/${obj.status?.readyReplicas ?? 0}`,
+          ),
+        () => {},
+      );
+      try {
+        await k('create', 'deployment', 'watched', '--image=nginx', '--replicas=2');
+        await eventually(() => seen.includes('MODIFIED 2 2/2'));
+        expect(seen[0]).toBe('ADDED 2 0/0');
+        expect(seen).toContain('MODIFIED 2 2/0');
+        expect(seen.indexOf('MODIFIED 2 2/0')).toBeLessThan(seen.indexOf('MODIFIED 2 2/2'));
+      } finally {
+        request.abort();
+      }
+    });
   },
 );
