@@ -119,7 +119,18 @@ for (const minor of [27, 33]) {
         const messages = (JSON.parse(events).items as Obj[]).map((e) => `${e.reason}: ${e.message}`);
         expect(messages).toContain(`ScalingReplicaSet: Scaled up replica set web-${hash} from 0 to 3`);
         expect(messages).toContain(`ScalingReplicaSet: Scaled up replica set web-${hash} from 3 to 5`);
+        // Deleting the Deployment takes its ReplicaSets and their pods with it (the garbage collector).
         await k('delete', 'deployment', 'web');
+        for (
+          let i = 0;
+          i < 100 &&
+          (list('ReplicaSet').some((r) => r.metadata.name.startsWith('web-')) || webPods().length > 0);
+          i++
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(list('ReplicaSet').filter((r) => r.metadata.name.startsWith('web-'))).toEqual([]);
+        expect(webPods().filter((p) => p.metadata.name.startsWith('web-'))).toEqual([]);
       });
 
       it('rollout pause and resume, rollout restart, revisionHistoryLimit, Recreate', async () => {
