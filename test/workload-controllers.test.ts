@@ -565,5 +565,81 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
         request.abort();
       }
     });
+
+    it('an Indexed Job: one pod per index with its annotation, label, hostname and JOB_COMPLETION_INDEX; completedIndexes', async () => {
+      outcomes.set('idx', ['Succeeded', 'Succeeded', 'Succeeded']);
+      await server.apply({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'idx', namespace: 'default' },
+        spec: {
+          completions: 3,
+          parallelism: 3,
+          completionMode: 'Indexed',
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+        },
+      });
+      const done = await eventually(() => {
+        const job = get('Job', 'idx')!;
+        return job.status?.completionTime && job;
+      });
+      expect(done.status).toMatchObject({ succeeded: 3, completedIndexes: '0-2' });
+      const pods = podsOf('Job', 'idx').sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+      expect(pods.map((p) => p.metadata.generateName)).toEqual(['idx-0-', 'idx-1-', 'idx-2-']);
+      expect(pods[1]!.metadata.annotations['batch.kubernetes.io/job-completion-index']).toBe('1');
+      expect(pods[1]!.metadata.labels['batch.kubernetes.io/job-completion-index']).toBe('1');
+      expect(pods[1]!.spec.hostname).toBe('idx-1');
+      expect(pods[1]!.spec.containers[0].env).toEqual([
+        {
+          name: 'JOB_COMPLETION_INDEX',
+          valueFrom: {
+            fieldRef: {
+              apiVersion: 'v1',
+              fieldPath: "metadata.labels['batch.kubernetes.io/job-completion-index']",
+            },
+          },
+        },
+      ]);
+    });
+
+    it('a suspended Job creates no pods and says so; resumed, it runs', async () => {
+      outcomes.set('later', ['Succeeded']);
+      await server.apply({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'later', namespace: 'default' },
+        spec: {
+          suspend: true,
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+        },
+      });
+      const suspended = await eventually(() => {
+        const job = get('Job', 'later')!;
+        return job.status?.conditions?.length && job;
+      });
+      expect(suspended.status.conditions).toEqual([
+        expect.objectContaining({
+          type: 'Suspended',
+          status: 'True',
+          reason: 'JobSuspended',
+          message: 'Job suspended',
+        }),
+      ]);
+      expect(suspended.status.startTime).toBeUndefined();
+      expect(podsOf('Job', 'later')).toHaveLength(0);
+      await k('patch', 'job', 'later', '--type=merge', '-p', '{"spec":{"suspend":false}}');
+      const done = await eventually(() => {
+        const job = get('Job', 'later')!;
+        return job.status?.completionTime && job;
+      });
+      expect(done.status.conditions.map((c: Obj) => `${c.type}=${c.status}:${c.reason}`)).toEqual([
+        'Suspended=False:JobResumed',
+        'SuccessCriteriaMet=True:CompletionsReached',
+        'Complete=True:CompletionsReached',
+      ]);
+      expect(eventsOf('later')).toEqual(
+        expect.arrayContaining(['Normal Suspended: Job suspended', 'Normal Resumed: Job resumed']),
+      );
+    });
   },
 );
