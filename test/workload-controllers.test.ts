@@ -641,5 +641,28 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
         expect.arrayContaining(['Normal Suspended: Job suspended', 'Normal Resumed: Job resumed']),
       );
     });
+
+    // Last: it empties the server.
+    it('reset() removes what the controllers made, and they make nothing back', async () => {
+      expect(podsOf('ReplicaSet', 'shop').length).toBeGreaterThan(0);
+      await server.reset();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const kind of [
+        'Deployment',
+        'ReplicaSet',
+        'StatefulSet',
+        'DaemonSet',
+        'Job',
+        'CronJob',
+        'ControllerRevision',
+      ]) {
+        expect(server.list({ kind, namespace: 'default' } as never)).toEqual([]);
+      }
+      expect(
+        (server.list({ kind: 'Pod', namespace: 'default' }) as Obj[]).filter(
+          (p) => p.metadata.ownerReferences,
+        ),
+      ).toEqual([]);
+    });
   },
 );
