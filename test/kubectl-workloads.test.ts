@@ -47,7 +47,9 @@ for (const minor of [27, 33]) {
       beforeAll(async () => {
         dir = await mkdtemp(join(tmpdir(), `fake-apiserver-workloads-${minor}-`));
         kubeconfig = join(dir, 'kubeconfig');
-        server = await startFakeApiServer({ kubeconfig });
+        // A still cluster: these tests are about the API (apply, scale, columns); the workload controllers'
+        // moves are tested in workload-controllers*.test.ts.
+        server = await startFakeApiServer({ kubeconfig, controllers: [] });
       });
       afterAll(() => server?.close());
 
@@ -196,7 +198,8 @@ describe('scale subresource with the official clients', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-scale-'));
-    server = await startFakeApiServer({ kubeconfig: join(dir, 'kubeconfig') });
+    // A still cluster: the Scale's status.replicas stays the 0 it was created with.
+    server = await startFakeApiServer({ kubeconfig: join(dir, 'kubeconfig'), controllers: [] });
     await server.apply(deploymentYaml('nginx:1.27'));
   });
   afterAll(() => server?.close());

@@ -34,7 +34,8 @@ describe('create and update strategies over the wire', () => {
   let admin: { cert: string; key: string };
 
   beforeAll(async () => {
-    server = await startFakeApiServer();
+    // A still cluster: these tests seed and read workload status the controllers would rewrite.
+    server = await startFakeApiServer({ controllers: [] });
     admin = adminCredentials(server.kubeconfig);
   });
   afterAll(() => server?.close());

@@ -49,7 +49,7 @@ func newScheme() *runtime.Scheme {
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run . types|decode|openapi-v2-protobuf|crd-openapi")
+		fmt.Fprintln(os.Stderr, "usage: go run . types|decode|openapi-v2-protobuf|crd-openapi|spew")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -61,8 +61,10 @@ func main() {
 		writeOpenAPIV2Protobuf()
 	case "crd-openapi":
 		writeCRDOpenAPI()
+	case "spew":
+		writeSpew()
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go run . types|decode|openapi-v2-protobuf|crd-openapi")
+		fmt.Fprintln(os.Stderr, "usage: go run . types|decode|openapi-v2-protobuf|crd-openapi|spew")
 		os.Exit(2)
 	}
 }

@@ -116,16 +116,20 @@ export function updateStatusThroughApi(
   kind: ResourceKind,
   stored: KubeObject,
   status: unknown,
-  writer: Writer & { resourceVersion?: string },
+  writer: Writer & { resourceVersion?: string; annotations?: Record<string, string> },
 ): KubeObject {
   const updated: KubeObject = { ...stored, status };
   updated.metadata = {
     ...stored.metadata,
     resourceVersion: writer.resourceVersion || stored.metadata?.resourceVersion,
   };
+  if (writer.annotations) {
+    if (Object.keys(writer.annotations).length > 0) updated.metadata.annotations = { ...writer.annotations };
+    else delete updated.metadata.annotations;
+  }
   if (writer.appliedManagers) setManagedFields(updated, writer.appliedManagers);
   else trackWrite(server, kind, stored, updated, writer.manager, 'status');
-  return server.store.update(kind, updated, { dryRun: writer.dryRun ?? false });
+  return server.store.update(kind, updated, { dryRun: writer.dryRun ?? false, keepGeneration: true });
 }
 
 function recordManagers(
@@ -149,7 +153,10 @@ export interface ControllerWriter {
    * set, is the precondition (a 409 Conflict when stale). Returns it as stored.
    */
   update(kind: ResourceKind, obj: KubeObject): KubeObject;
-  /** Writes the `status` subresource of an object given in its served form, as `update` does. */
+  /**
+   * Writes the `status` subresource of an object given in its served form, as `update` does (a Deployment's
+   * annotations go with it, as its status strategy lets them).
+   */
   updateStatus(kind: ResourceKind, obj: KubeObject): KubeObject;
 }
 
@@ -183,6 +190,12 @@ export function controllerWriter(server: WriteServer, manager: string): Controll
       return updateStatusThroughApi(server, kind, stored, status, {
         manager,
         resourceVersion: obj.metadata?.resourceVersion ?? '',
+        // The deployment controller writes its revision annotation with the status (UpdateStatus): the
+        // Deployment status strategy resets only spec and labels, so annotations pass without moving the
+        // generation (pkg/registry/apps/deployment/strategy.go, deploymentStatusStrategy.PrepareForUpdate).
+        ...(kind.group === 'apps' && kind.kind === 'Deployment'
+          ? { annotations: (obj.metadata?.annotations as Record<string, string> | undefined) ?? {} }
+          : {}),
       });
     },
   };

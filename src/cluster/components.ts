@@ -1,10 +1,26 @@
 import type { ClusterComponent } from './cluster-context.js';
+import { deploymentController } from './workloads/deployment-controller.js';
+import { jobController } from './workloads/job-controller.js';
+import { ttlAfterFinishedController } from './workloads/ttl-after-finished-controller.js';
+import { cronJobController } from './workloads/cronjob-controller.js';
+import { daemonSetController } from './workloads/daemonset-controller.js';
+import { statefulSetController } from './workloads/statefulset-controller.js';
+import { replicaSetController, replicationControllerController } from './workloads/replica-set-controller.js';
 
 /**
  * Every part of the simulated cluster, by the name `--controllers` knows it. A controller of
  * kube-controller-manager is added here; `scheduler` and `kubelet` are turned off by their own options.
  */
-export const clusterComponents: readonly ClusterComponent[] = [];
+export const clusterComponents: readonly ClusterComponent[] = [
+  deploymentController,
+  replicaSetController,
+  replicationControllerController,
+  statefulSetController,
+  daemonSetController,
+  jobController,
+  cronJobController,
+  ttlAfterFinishedController,
+];
 
 /** Controllers kube-controller-manager knows but does not run unless named (`bootstrap-signer`, ...). */
 export const controllersOffByDefault: readonly string[] = [];

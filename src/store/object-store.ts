@@ -267,12 +267,13 @@ export class ObjectStore {
    * Replaces an existing object. A `metadata.resourceVersion` in the input that differs from the stored
    * one is a 409 Conflict, as optimistic concurrency requires; uid and creationTimestamp are kept. The
    * deletion rules apply (`applyDeletionRulesOnUpdate`): an update that removes the last finalizer of an
-   * object being deleted deletes it (and returns its last state); `marksDeletion` is for the deletion itself.
+   * object being deleted deletes it (and returns its last state); `marksDeletion` is for the deletion itself;
+   * `keepGeneration` is for status writes, which never move the generation.
    */
   update(
     kind: ResourceKind,
     input: KubeObject,
-    options: { dryRun?: boolean; marksDeletion?: boolean } = {},
+    options: { dryRun?: boolean; marksDeletion?: boolean; keepGeneration?: boolean } = {},
   ): KubeObject {
     const { obj, metadata, namespace, name, bucket, key } = this.#target(kind, input);
     const current = bucket.get(key);
@@ -286,7 +287,10 @@ export class ObjectStore {
     if (applyDeletionRulesOnUpdate(kind, current, obj, options.marksDeletion)) {
       return this.delete(kind, namespace, name, { dryRun: options.dryRun ?? false });
     }
-    if (kind.tracksGeneration) {
+    if (kind.tracksGeneration && options.keepGeneration) {
+      // A status write: status strategies never move the generation.
+      metadata.generation = currentMeta.generation;
+    } else if (kind.tracksGeneration) {
       const generation = currentMeta.generation ?? 1;
       const changed = kind.generationChanged
         ? kind.generationChanged(obj, current)
