@@ -13,24 +13,46 @@ function procStat(pid: number): { comm: string; ppid: number } | undefined {
   }
 }
 
+/** The processes a command follows: its parent, and under npx the parent of npx's shell. */
+export interface ParentProcesses {
+  parent: number;
+  grandparent: number | undefined;
+}
+
 /**
- * Calls `onGone` once the process that started this one goes away, checking every `intervalMs` (unref'd,
- * so it never keeps the process alive). `npx` runs the bin under `sh -c`, which passes no signal on; and
- * when `npx` itself is killed outright (SIGKILL), that shell lives on as our parent: so when run by npx
- * (`npm_command=exec`) under a shell, the shell's parent is followed too (through Linux's `/proc`).
- * Returns a function that stops following.
+ * The processes to follow, read when the command starts: a parent that is gone by the time the server listens
+ * (it was killed during start-up) has handed us to another process, and only the pid read at start tells.
  */
-export function followParentProcess(
-  onGone: () => void,
-  { env = process.env, intervalMs = 500 }: { env?: NodeJS.ProcessEnv; intervalMs?: number } = {},
-): () => void {
+export function parentProcesses(env: NodeJS.ProcessEnv = process.env): ParentProcesses {
   const parent = process.ppid;
   const parentStat = env.npm_command === 'exec' ? procStat(parent) : undefined;
   const grandparent = parentStat && SHELLS.has(parentStat.comm) ? parentStat.ppid : undefined;
+  return { parent, grandparent };
+}
+
+/** What the command started under, read as its modules load. */
+const STARTED_UNDER = parentProcesses();
+
+/**
+ * Calls `onGone` once the process that started this one goes away (also if it went before this call),
+ * checking every `intervalMs` (unref'd, so it never keeps the process alive). `npx` runs the bin under `sh -c`,
+ * which passes no signal on; and when `npx` itself is killed outright (SIGKILL), that shell lives on as our
+ * parent: so when run by npx (`npm_command=exec`) under a shell, the shell's parent is followed too (through
+ * Linux's `/proc`). Returns a function that stops following.
+ */
+export function followParentProcess(
+  onGone: () => void,
+  { started = STARTED_UNDER, intervalMs = 500 }: { started?: ParentProcesses; intervalMs?: number } = {},
+): () => void {
+  const { parent, grandparent } = started;
+  const gone = (): boolean =>
+    process.ppid !== parent || (grandparent !== undefined && procStat(parent)?.ppid !== grandparent);
+  if (gone()) {
+    const immediate = setImmediate(onGone);
+    return () => clearImmediate(immediate);
+  }
   const timer = setInterval(() => {
-    const gone =
-      process.ppid !== parent || (grandparent !== undefined && procStat(parent)?.ppid !== grandparent);
-    if (!gone) return;
+    if (!gone()) return;
     clearInterval(timer);
     onGone();
   }, intervalMs);
