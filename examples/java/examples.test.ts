@@ -59,6 +59,8 @@ const forbidden = (client: Client, account: string, verb: string, resource: stri
 
 describe.runIf(clientAvailable('Java', javaInstalled))(
   'the Java examples: fabric8 and the official client',
+  // Each program is a JVM that starts in 1 to 3 s, more while the rest of the suite runs beside it.
+  { timeout: 90_000 },
   () => {
     beforeAll(async () => {
       // Once per run: Maven downloads both clients into .cache/m2 (the first time), compiles both modules
@@ -158,7 +160,7 @@ describe.runIf(clientAvailable('Java', javaInstalled))(
       });
 
       describe('PodInformer: an informer lists, then watches', () => {
-        it('syncs, then sees adds, updates and deletes; SIGTERM stops it', { timeout: 60_000 }, async () => {
+        it('syncs, then sees adds, updates and deletes; SIGTERM stops it', async () => {
           const { env, admin, user } = await mountFor('pod-informer');
           const informer = run('PodInformer', env);
           await untilLine(informer, 'synced: 2 pods');

@@ -27,8 +27,10 @@ final class InCluster {
     if (dir == null || dir.isEmpty()) {
       return ClientBuilder.cluster().build();
     }
+    String host = System.getenv("KUBERNETES_SERVICE_HOST");
+    String port = System.getenv("KUBERNETES_SERVICE_PORT");
     return new ClientBuilder()
-        .setBasePath(basePath(System.getenv("KUBERNETES_SERVICE_HOST"), System.getenv("KUBERNETES_SERVICE_PORT")))
+        .setBasePath(basePath(host, port))
         .setCertificateAuthority(Files.readAllBytes(Path.of(dir, "ca.crt")))
         // Re-read once a minute, as in ClientBuilder.cluster(): a rotated token is picked up.
         .setAuthentication(new TokenFileAuthentication(Path.of(dir, "token").toString()))
