@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**/node_modules/**', '.cache/**', '**/target/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**/node_modules/**', '.cache/**', '**/target/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
