@@ -11,62 +11,49 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A SharedIndexInformer on the pods of its namespace: it lists, then watches, and logs each event as
  * {@code ADDED|MODIFIED|DELETED <name> <phase>}. Once its cache has synced it prints
- * {@code synced: <n> pods}; it runs until SIGTERM, then stops the informer.
+ * {@code synced: <n> pods}; it runs until SIGTERM, which stops the informer.
  */
 public final class PodInformer {
   private PodInformer() {}
 
   public static void main(String[] args) throws InterruptedException {
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    SharedIndexInformer<Pod> informer =
+        client.pods().inNamespace(client.getNamespace()).runnableInformer(0);
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod pod) {
+            log("ADDED", pod);
+          }
+
+          @Override
+          public void onUpdate(Pod before, Pod pod) {
+            log("MODIFIED", pod);
+          }
+
+          @Override
+          public void onDelete(Pod pod, boolean finalStateUnknown) {
+            log("DELETED", pod);
+          }
+        });
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  stop.countDown();
-                  try {
-                    stopped.await();
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
+                  informer.stop();
+                  client.close();
+                  System.out.println("informer stopped");
                 }));
-    int exitCode = 0;
-    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-      SharedIndexInformer<Pod> informer =
-          client.pods().inNamespace(client.getNamespace()).runnableInformer(0);
-      informer.addEventHandler(
-          new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-              log("ADDED", pod);
-            }
-
-            @Override
-            public void onUpdate(Pod before, Pod pod) {
-              log("MODIFIED", pod);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-              log("DELETED", pod);
-            }
-          });
+    try {
       // run() returns once the first list is in the cache, and throws when that list fails: by
       // default the informer retries only after it has started.
       informer.run();
-      System.out.println("synced: " + informer.getStore().list().size() + " pods");
-      stop.await();
-      informer.stop();
-      System.out.println("informer stopped");
     } catch (KubernetesClientException refused) {
-      exitCode = Failure.report(refused);
-    } finally {
-      stopped.countDown();
+      System.exit(Failure.report(refused));
     }
-    // Not from inside the try: System.exit runs the shutdown hook, which waits for `stopped`.
-    if (exitCode != 0) {
-      System.exit(exitCode);
-    }
+    System.out.println("synced: " + informer.getStore().list().size() + " pods");
+    new CountDownLatch(1).await();
   }
 
   private static void log(String event, Pod pod) {
