@@ -15,6 +15,7 @@ import { customResourcePrinter } from '../crd/custom-resource-table.js';
 import { servedForm, tableOfStored } from './served-form.js';
 import { writeTooManyRequests } from '../server/limits.js';
 import { endStalledStream, queueBound } from '../http/slow-client.js';
+import { openWatchStream } from './watch-stream.js';
 import { goJson } from '../http/serialize.js';
 
 // Without timeoutSeconds the real server picks a random timeout in [1800 s, 3600 s].
@@ -44,7 +45,8 @@ function bookmarkObject(scope: Scope, resourceVersion: number, initialEventsEnd:
 }
 
 /**
- * Streams watch events as newline-delimited JSON (`{"type":...,"object":...}\n`), after sending the
+ * Streams watch events as newline-delimited JSON (`{"type":...,"object":...}\n`), or one event per text
+ * message over a WebSocket when the request asks for one (fabric8's watches do), after sending the
  * current state as ADDED when no resourceVersion (or "0") is given. A resourceVersion older than the
  * history is answered like the watch cache does: 200 with one ERROR event carrying a 410 Expired Status.
  * Past `maxWatches` the watch is refused with 429. A client that lets more than `watchBufferBytes` queue up
@@ -94,12 +96,12 @@ export function serveWatch(
     writeTooManyRequests(res);
     return Promise.resolve();
   }
-  const queue = queueBound(res, server.watches?.bufferBytes ?? Infinity);
-
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Transfer-Encoding', 'chunked');
-  res.flushHeaders();
+  const stream = openWatchStream(ctx.req, res);
+  if (!stream) {
+    releaseSlot();
+    return Promise.resolve();
+  }
+  const queue = queueBound(stream, server.watches?.bufferBytes ?? Infinity);
 
   return new Promise<void>((resolve) => {
     let watch: StoreWatch | undefined;
@@ -112,7 +114,7 @@ export function serveWatch(
       if (bookmarkTimer) clearTimeout(bookmarkTimer);
       releaseSlot();
       untrack();
-      if (!res.writableEnded) res.end();
+      if (!stream.writableEnded) stream.end();
       resolve();
     };
     untrack = server.trackStream(finish);
@@ -120,7 +122,7 @@ export function serveWatch(
     // Injected faults (src/faults): an ERROR event instead of the watch, or an end after N events.
     const fault = ctx.watchFault;
     if (fault?.type === 'watchError') {
-      res.write(`${goJson({ type: 'ERROR', object: fault.status })}\n`);
+      stream.write(`${goJson({ type: 'ERROR', object: fault.status })}\n`);
       return finish();
     }
     let eventsLeft = fault?.type === 'endWatch' ? fault.afterEvents : Infinity;
@@ -128,7 +130,7 @@ export function serveWatch(
     const describeWatch = (): string =>
       `watch of ${ctx.info.resource}${scope.namespace === undefined ? '' : ` in ${scope.namespace}`} for ${ctx.user.username}`;
     const send = (type: WatchEventType, object: KubeObject): void => {
-      if (res.writableEnded) return;
+      if (stream.writableEnded) return;
       let line: string;
       try {
         line = encode(type, object);
@@ -138,7 +140,7 @@ export function serveWatch(
         finish();
         return;
       }
-      res.write(line);
+      stream.write(line);
       if (queue.exceeded()) return endSlowWatcher();
       if (--eventsLeft <= 0) finish();
     };
@@ -149,15 +151,15 @@ export function serveWatch(
     // https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/storage/etcd3/watcher.go
     const fail = (error: unknown): void => {
       server.log(`${describeWatch()} ended with an InternalError event: ${describeError(error)}`);
-      if (!res.writableEnded) {
+      if (!stream.writableEnded) {
         const message = error instanceof Error ? error.message : String(error);
-        res.write(`${goJson({ type: 'ERROR', object: internalError(message).toStatus() })}\n`);
+        stream.write(`${goJson({ type: 'ERROR', object: internalError(message).toStatus() })}\n`);
       }
       finish();
     };
     const endSlowWatcher = (): void => {
       server.log(
-        `Forcing ${ctx.info.resource} watcher close due to unresponsiveness: ${res.writableLength} bytes queued for ${ctx.user.username}`,
+        `Forcing ${ctx.info.resource} watcher close due to unresponsiveness: ${stream.writableLength} bytes queued for ${ctx.user.username}`,
       );
       endStalledStream(res, finish);
     };
@@ -171,8 +173,8 @@ export function serveWatch(
         const { items, resourceVersion } = server.store.list(scope, predicate);
         for (const item of items) send('ADDED', item);
         since = resourceVersion;
-        if (options.sendInitialEvents && options.allowWatchBookmarks && !res.writableEnded) {
-          res.write(encode('BOOKMARK', bookmarkObject(scope, since, true)));
+        if (options.sendInitialEvents && options.allowWatchBookmarks && !stream.writableEnded) {
+          stream.write(encode('BOOKMARK', bookmarkObject(scope, since, true)));
         }
       } else if (fromNow) {
         since = server.store.resourceVersion;
@@ -182,14 +184,14 @@ export function serveWatch(
       watch = server.store.watch(scope, since, predicate, send, fail);
     } catch (error) {
       if (error instanceof ApiError) {
-        res.write(`${goJson({ type: 'ERROR', object: error.toStatus() })}\n`);
+        stream.write(`${goJson({ type: 'ERROR', object: error.toStatus() })}\n`);
         finish();
         return;
       }
       fail(error);
       return;
     }
-    if (res.writableEnded) return finish(); // ended by endWatchAfter while replaying
+    if (stream.writableEnded) return finish(); // ended by endWatchAfter while replaying
     // The initial state and the replayed history were sent at once: they are allowed on top of the bound.
     queue.arm();
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_MIN_TIMEOUT_SECONDS * (1 + Math.random());
@@ -201,8 +203,8 @@ export function serveWatch(
         const delay = Math.min(BOOKMARK_FREQUENCY_MS, deadline - BOOKMARK_BEFORE_DEADLINE_MS - Date.now());
         if (delay <= 0) return;
         bookmarkTimer = setTimeout(() => {
-          if (res.writableEnded) return;
-          res.write(encode('BOOKMARK', bookmarkObject(scope, server.store.resourceVersion, false)));
+          if (stream.writableEnded) return;
+          stream.write(encode('BOOKMARK', bookmarkObject(scope, server.store.resourceVersion, false)));
           scheduleBookmark();
         }, delay);
         bookmarkTimer.unref();

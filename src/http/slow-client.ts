@@ -19,7 +19,7 @@ export interface QueueBound {
  * client that does not read: `bufferBytes` (`watchBufferBytes`) past what was queued when armed. Until armed
  * nothing is exceeded. Check it after each write, and end the stream with `endStalledStream` once exceeded.
  */
-export function queueBound(res: ServerResponse, bufferBytes: number): QueueBound {
+export function queueBound(res: { readonly writableLength: number }, bufferBytes: number): QueueBound {
   let limit = Infinity;
   return {
     arm: () => {
