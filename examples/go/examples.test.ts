@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { startFakeApiServer, type StartedFakeApiServer } from 'fake-apiserver';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clientAvailable, run as runCommand } from '../../test/support/external.js';
+import { clientAvailable, namespacesAvailable, run as runCommand } from '../../test/support/external.js';
 import { go, GO_EXAMPLES_MODULE, GO_HARNESS_MODULE, goInstalled, goOrThrow } from '../../test/support/go.js';
 import { startProgram, until, type Program } from '../../test/support/program.js';
 import { roleGrants as grants } from '../../test/support/role-grants.js';
@@ -103,6 +103,32 @@ describe.runIf(clientAvailable('Go', goInstalled))(
         admin
           .makeApiClient(CoordinationV1Api)
           .readNamespacedLease({ name: 'shop-controller', namespace: 'shop' });
+
+      it.runIf(clientAvailable('user namespaces (unshare)', namespacesAvailable))(
+        'runs unmodified under run: rest.InClusterConfig() reads the kubelet paths and 10.96.0.1',
+        async () => {
+          server = await startFakeApiServer({ fixtures: FIXTURES });
+          // No SA_DIR: the program's own branch that calls rest.InClusterConfig(), as in a pod.
+          const result = await server.run(join(bin, 'leader-election'), [], {
+            serviceAccount: 'shop/go-leader',
+            env: { ...fast, IDENTITY: 'shop-a', LEAD_SECONDS: '1' },
+          });
+          expect(result.stderr).not.toMatch(/forbidden|error/i); // klog's leader-election lines only
+          expect(result.code).toBe(0);
+          expect(result.stdout.split('\n').filter((line) => line && !line.startsWith('leader: '))).toEqual([
+            'cart-5f7d8c9b4-k2x7p\tRunning',
+            'checkout-6c9d7b8f5-q4m2z\tPending',
+            'shop-a is a candidate',
+            'shop-a is leading',
+            'shop-a exits while leading',
+          ]);
+          await expectExactly(
+            'system:serviceaccount:shop:go-leader',
+            'go-leader',
+            'leader-election-rbac.yaml',
+          );
+        },
+      );
 
       it('lists the pods; one candidate leads, the other takes over once the leader stops renewing', async () => {
         const { env, admin, user } = await mountFor('shop/go-leader');
