@@ -110,6 +110,12 @@ export interface FakeApiServerOptions {
   /** Whether the kubelet runs the pods bound to nodes (Pending to Running, graceful deletion). @default true */
   kubelet?: boolean;
   /**
+   * `false` for the static API: no controllers of kube-controller-manager, no scheduler, no kubelet (what
+   * `controllers: [], scheduler: false, kubelet: false` give); nothing moves unless a client writes it.
+   * @default true
+   */
+  cluster?: boolean;
+  /**
    * On `close()`, write there the least-privilege RBAC (Roles, ClusterRole and bindings as YAML) for every
    * service account that made a request: see `rbacReport`.
    */

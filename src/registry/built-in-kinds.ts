@@ -3,7 +3,7 @@ import { appsKinds } from './apps-kinds.js';
 import { leaseKind } from './lease-kind.js';
 import { additionalBuiltInKinds } from './kinds/index.js';
 import { customResourceDefinitionKind } from '../crd/crd-kind.js';
-import { defaultPodFields } from './pod-defaults.js';
+import { addDefaultTolerations, defaultPodFields } from './pod-defaults.js';
 import { computePodQos } from './pod-qos.js';
 import type { ResourceKind } from './resource-kind.js';
 import { fieldGetters, fieldValue, legacyUnsupportedField } from './kinds/fields.js';
@@ -24,6 +24,7 @@ export const podKind: ResourceKind = {
   shortNames: ['po'],
   categories: ['all'],
   subresources: [
+    { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
     { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
   ],
@@ -48,6 +49,7 @@ export const podKind: ResourceKind = {
   // (`GetPodQOS`). API creates reset status first (`src/api/create-status-reset.ts`).
   defaultOnCreate(pod) {
     const spec = defaultPodFields(pod);
+    addDefaultTolerations(spec);
     const status = (pod.status ??= {}) as Record<string, unknown>;
     status.phase ??= 'Pending';
     status.qosClass ??= computePodQos(spec);
