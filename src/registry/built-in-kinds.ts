@@ -45,11 +45,14 @@ export const podKind: ResourceKind = {
   },
   unsupportedFieldMessage: legacyUnsupportedField,
   deleteReturnsObject: true,
+  // The DefaultTolerationSeconds admission plugin, on create and update.
+  normalizeOnWrite(pod) {
+    if (pod.spec && typeof pod.spec === 'object') addDefaultTolerations(pod.spec as Record<string, unknown>);
+  },
   // A fixture may seed phase and qosClass; the QoS class is otherwise computed, for every pod
   // (`GetPodQOS`). API creates reset status first (`src/api/create-status-reset.ts`).
   defaultOnCreate(pod) {
     const spec = defaultPodFields(pod);
-    addDefaultTolerations(spec);
     const status = (pod.status ??= {}) as Record<string, unknown>;
     status.phase ??= 'Pending';
     status.qosClass ??= computePodQos(spec);
