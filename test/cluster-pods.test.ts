@@ -466,3 +466,65 @@ describe('the static API (cluster: false)', () => {
     expect(server.list({ kind: 'leases', namespace: 'kube-node-lease' })).toEqual([]);
   });
 });
+
+describe('a node that turns NotReady, on a fake clock', () => {
+  it('is tainted, its pods turn not Ready and are evicted after 300s; new pods stay unscheduled', async () => {
+    await using server = await startFakeApiServer({ clock: createFakeClock('2026-01-01T00:00:00Z') });
+    const api = adminKubeConfig(server).makeApiClient(CoreV1Api);
+    await api.createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'victim' }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+    });
+    const ready = async (name: string) =>
+      (await api.readNamespacedPod({ namespace: 'default', name })).status?.conditions?.find(
+        (c) => c.type === 'Ready',
+      )?.status;
+    await vi.waitFor(async () => expect(await ready('victim')).toBe('True'));
+    await api.patchNode({
+      name: 'kind-control-plane',
+      body: [{ op: 'add', path: '/metadata/annotations/fake-apiserver.dev~1scenario', value: 'NotReady' }],
+    });
+    await vi.waitFor(async () => {
+      const node = await api.readNode({ name: 'kind-control-plane' });
+      expect(node.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+        status: 'False',
+        reason: 'KubeletNotReady',
+      });
+      expect(node.spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toEqual([
+        'node.kubernetes.io/not-ready:NoSchedule',
+        'node.kubernetes.io/not-ready:NoExecute',
+      ]);
+    });
+    await vi.waitFor(async () => expect(await ready('victim')).toBe('False'));
+    await api.createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'newcomer' }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+    });
+    await vi.waitFor(async () => {
+      const pod = await api.readNamespacedPod({ namespace: 'default', name: 'newcomer' });
+      expect(pod.status?.conditions?.[0]?.message).toBe(
+        '0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.',
+      );
+    });
+    await server.advanceClock('299s');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(
+      server.get({ kind: 'Pod', namespace: 'default', name: 'victim' })?.metadata?.deletionTimestamp,
+    ).toBeUndefined();
+    await server.advanceClock('1s');
+    await vi.waitFor(() =>
+      expect(server.get({ kind: 'Pod', namespace: 'default', name: 'victim' })).toBeUndefined(),
+    );
+    const events = await api.listNamespacedEvent({
+      namespace: 'default',
+      fieldSelector: 'involvedObject.name=victim',
+    });
+    expect(events.items.map((e) => `${e.reason}: ${e.message}`)).toEqual(
+      expect.arrayContaining([
+        'NodeNotReady: Node is not ready',
+        'TaintManagerEviction: Marking for deletion Pod default/victim',
+        'Killing: Stopping container app',
+      ]),
+    );
+  });
+});

@@ -2,6 +2,8 @@ import type { ClusterComponent } from './cluster-context.js';
 import { endpointSliceController } from './endpointslice-controller.js';
 import { endpointsController } from './endpoints-controller.js';
 import { kubelet } from './kubelet.js';
+import { nodeLifecycleController } from './node-lifecycle.js';
+import { taintEvictionController } from './taint-eviction.js';
 import { scheduler } from './scheduler.js';
 
 /**
@@ -11,6 +13,8 @@ import { scheduler } from './scheduler.js';
 export const clusterComponents: readonly ClusterComponent[] = [
   endpointsController,
   endpointSliceController,
+  nodeLifecycleController,
+  taintEvictionController,
   scheduler,
   kubelet,
 ];

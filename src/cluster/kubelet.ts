@@ -105,6 +105,9 @@ class KubeletRuntime {
 
   syncNode(node: string): void {
     this.#after(undefined, 0, () => {
+      // Back to ready: report the pods again (the node lifecycle controller marked them not Ready).
+      for (const run of this.#runs.values())
+        if (run.node === node && !run.killing) this.#write(run, 'node ready');
       for (const pod of this.#context.store.list({ kind: podKind }).items) {
         if ((pod.spec as Json | undefined)?.nodeName === node) this.observe(pod);
       }

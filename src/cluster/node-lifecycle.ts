@@ -1,0 +1,95 @@
+import { podKind } from '../registry/built-in-kinds.js';
+import { nodeKind } from '../registry/kinds/core-kinds.js';
+import { setPodCondition } from '../registry/pod-conditions.js';
+import type { KubeObject } from '../registry/resource-kind.js';
+import { kubeTimestamp } from '../store/object-store.js';
+import { storageKeyOf } from '../store/storage-key.js';
+import type { ClusterComponent, ClusterContext } from './cluster-context.js';
+import { ReconcileQueue } from './reconcile-queue.js';
+
+const NODES = storageKeyOf(nodeKind);
+/** The taints the node lifecycle controller puts on a node whose Ready condition is False or Unknown. */
+export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
+export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
+
+interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+  timeAdded?: string;
+}
+
+function readyStatus(node: KubeObject | undefined): string {
+  const conditions = ((node?.status as { conditions?: { type: string; status: string }[] } | undefined)
+    ?.conditions ?? []) as { type: string; status: string }[];
+  return conditions.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+}
+
+/**
+ * kube-controller-manager's node lifecycle controller (`nodelifecycle`): a node whose Ready condition is
+ * False gets the `node.kubernetes.io/not-ready` taints (NoSchedule, and NoExecute with `timeAdded`), Unknown
+ * the `unreachable` ones, True none; when a node stops being ready its pods are marked not Ready (event
+ * `NodeNotReady`). Not simulated: a stale Lease turning the node Unknown (the simulated kubelet never stops
+ * renewing; use the `NotReady` scenario), zone-wide eviction rates.
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/controller/nodelifecycle/node_lifecycle_controller.go
+ */
+export const nodeLifecycleController: ClusterComponent = {
+  name: 'nodelifecycle',
+  start(context) {
+    const queue = new ReconcileQueue(context.timers, (name) => reconcile(context, name), context.log);
+    const unsubscribe = context.store.subscribe((event) => {
+      if (event.kindKey !== NODES || event.type === 'DELETED') return;
+      if (event.type === 'ADDED' || readyStatus(event.previous) !== readyStatus(event.object)) {
+        queue.add(event.object.metadata?.name ?? '');
+      }
+    });
+    for (const node of context.store.list({ kind: nodeKind }).items) queue.add(node.metadata?.name ?? '');
+    return unsubscribe;
+  },
+};
+
+function reconcile(context: ClusterContext, name: string): void {
+  const node = context.store.get(nodeKind, '', name);
+  if (!node) return;
+  const ready = readyStatus(node);
+  const now = kubeTimestamp(context.clock.now());
+  const taints = ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).filter(
+    (t) => t.key !== NOT_READY_TAINT && t.key !== UNREACHABLE_TAINT,
+  );
+  const current = (node.spec as { taints?: Taint[] } | undefined)?.taints ?? [];
+  const key = ready === 'False' ? NOT_READY_TAINT : ready === 'Unknown' ? UNREACHABLE_TAINT : undefined;
+  if (key) {
+    const kept = current.find((t) => t.key === key && t.effect === 'NoExecute');
+    taints.push(
+      { key, effect: 'NoSchedule' },
+      { key, effect: 'NoExecute', timeAdded: kept?.timeAdded ?? now },
+    );
+  }
+  if (JSON.stringify(taints) !== JSON.stringify(current)) {
+    const spec = { ...(node.spec as Record<string, unknown>) };
+    if (taints.length > 0) spec.taints = taints;
+    else delete spec.taints;
+    context.writers['kube-controller-manager'].update(nodeKind, { ...structuredClone(node), spec });
+  }
+  if (ready === 'True' || current.some((t) => t.key === key)) return;
+  context.recordEvent({
+    involvedObject: node,
+    type: 'Normal',
+    reason: 'NodeNotReady',
+    message: `Node ${name} status is now: NodeNotReady`,
+    component: 'node-controller',
+  });
+  for (const pod of context.store.list({ kind: podKind }).items) {
+    if ((pod.spec as { nodeName?: string } | undefined)?.nodeName !== name) continue;
+    const status = structuredClone((pod.status ?? {}) as Record<string, unknown>);
+    if (!setPodCondition(status, { type: 'Ready', status: 'False' }, now)) continue;
+    context.writers['kube-controller-manager'].updateStatus(podKind, { ...pod, status });
+    context.recordEvent({
+      involvedObject: pod,
+      type: 'Warning',
+      reason: 'NodeNotReady',
+      message: 'Node is not ready',
+      component: 'node-controller',
+    });
+  }
+}
