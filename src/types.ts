@@ -331,6 +331,18 @@ export interface StartedFakeApiServer {
   /** Sets a fake clock to a later time, as `advanceClock` moves it. */
   setClock(time: TimeInput): Promise<Date>;
   /**
+   * Sets what the simulated kubelet does with a pod's containers (`'ErrImagePull'`, `'CrashLoopBackOff'`,
+   * `'Exit:2'`, `'OOMKilled'`, `'Unready'`, `'IgnoreSIGTERM'`) or a node (`'NotReady'`), or clears it with
+   * `null`, by writing the `fake-apiserver.dev/scenario[.CONTAINER]` annotation through the API (a container
+   * reads it when it next starts). Returns the object as stored, e.g.
+   * `setScenario({ pod: 'default/web', container: 'app' }, 'CrashLoopBackOff')`,
+   * `setScenario({ node: 'kind-control-plane' }, 'NotReady')`.
+   */
+  setScenario(
+    target: { pod: string; container?: string } | { node: string },
+    scenario: string | null,
+  ): KubeObject;
+  /**
    * Ends open watches and connections and stops listening, then writes `rbacReportFile` if given (rejects
    * with a `FakeApiServerError` if it cannot). Idempotent.
    */

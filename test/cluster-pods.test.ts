@@ -411,6 +411,43 @@ describe('scenarios on a fake clock', () => {
     );
   });
 
+  it('a scenario cleared through the control API: the next restart runs for good', async () => {
+    await api.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'heals', annotations: { 'fake-apiserver.dev/scenario.app': 'Exit:3' } },
+        spec: { containers: [{ name: 'app', image: 'busybox' }] },
+      },
+    });
+    await vi.waitFor(async () => expect((await containerOf('heals'))?.state?.running).toBeDefined());
+    const admin = adminCredentials(server.kubeconfig);
+    const cleared = await send(server.url, server.caCert, {
+      client: admin,
+      method: 'POST',
+      path: '/fake-apiserver/v1/scenarios',
+      body: { pod: 'default/heals', container: 'app', scenario: null },
+    });
+    expect(cleared.status).toBe(200);
+    expect(cleared.json()).toEqual({ kind: 'Pod', namespace: 'default', name: 'heals', annotations: {} });
+    await server.advanceClock('1s'); // the running container still exits with 3, and restarts at once
+    await vi.waitFor(async () => {
+      const c = await containerOf('heals');
+      expect(c?.restartCount).toBe(1);
+      expect(c?.lastState?.terminated?.exitCode).toBe(3);
+      expect(c?.ready).toBe(true);
+    });
+    await server.advanceClock('10m');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect((await containerOf('heals'))?.restartCount).toBe(1);
+    const refused = await send(server.url, server.caCert, {
+      client: admin,
+      method: 'POST',
+      path: '/fake-apiserver/v1/scenarios',
+      body: { pod: 'default/heals', scenario: 'Explode' },
+    });
+    expect(refused.status).toBe(400);
+  });
+
   it('ErrImagePull, then ImagePullBackOff; the pod stays Pending', async () => {
     await api.createNamespacedPod({
       namespace: 'default',
@@ -526,5 +563,13 @@ describe('a node that turns NotReady, on a fake clock', () => {
         'Killing: Stopping container app',
       ]),
     );
+    // Ready again (the programmatic scenario API): the taints go, and the waiting pod is scheduled.
+    server.setScenario({ node: 'kind-control-plane' }, null);
+    await vi.waitFor(async () => {
+      const node = await api.readNode({ name: 'kind-control-plane' });
+      expect(node.spec?.taints).toBeUndefined();
+      const pod = await api.readNamespacedPod({ namespace: 'default', name: 'newcomer' });
+      expect(pod.status?.phase).toBe('Running');
+    });
   });
 });

@@ -58,6 +58,7 @@ import { decodeStoredAsGo } from '../api/typed-body.js';
 import { seedObject } from '../api/write-steps.js';
 import { controllerWriter } from '../api/write-path.js';
 import { startCluster } from '../cluster/start-cluster.js';
+import { registerScenarioEndpoint, setScenario } from '../cluster/scenario-control.js';
 import { clusterComponents, controllersOffByDefault } from '../cluster/components.js';
 
 const RUN_PREPARERS = new WeakMap<StartedFakeApiServer, RunPreparer>();
@@ -327,6 +328,7 @@ export async function startWithKeyMaterial(
     },
   };
   const testControls = createTestControls({ ...server, control: server.control! }, mounts, runs);
+  registerScenarioEndpoint(server.control!, server);
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= Promise.all([
@@ -397,6 +399,7 @@ export async function startWithKeyMaterial(
       clearRequests: () => audit.clear(),
       ...faultHandleMethods(faults),
       ...testControls.handleMethods,
+      setScenario: (target, scenario) => setScenario(server, target, scenario),
       close,
       [Symbol.asyncDispose]: close,
     };
