@@ -284,7 +284,7 @@ class KubeletRuntime {
     const cidr = ((node?.spec as Json | undefined)?.podCIDR as string | undefined) ?? '10.244.0.0/24';
     const base = /^(\d+\.\d+\.\d+)\.0\/24$/.exec(cidr)?.[1] ?? '10.244.0';
     const used = new Set<string>();
-    for (const other of this.#context.store.list({ kind: podKind }).items) {
+    for (const other of this.#context.store.scan({ kind: podKind })) {
       const spec = (other.spec ?? {}) as Json;
       const status = (other.status ?? {}) as Json;
       if (spec.nodeName !== run.node || status.phase === 'Succeeded' || status.phase === 'Failed') continue;

@@ -91,7 +91,7 @@ function schedule(context: ClusterContext, key: string): void {
     return;
   }
   const nodes = context.store.list({ kind: nodeKind }).items;
-  const pods = context.store.list({ kind: podKind }).items;
+  const pods = [...context.store.scan({ kind: podKind })];
   const failures = new Map<string, FitFailure[]>();
   let best: { node: KubeObject; load: number } | undefined;
   for (const node of nodes) {

@@ -103,8 +103,19 @@ export function matchesNodeAffinity(pod: KubeObject, node: KubeObject): boolean 
   return (required.nodeSelectorTerms ?? []).some((term) => termMatches(term, node));
 }
 
+// Stored objects are frozen and replaced on every write: a pod's requests are computed once per version.
+const requestsCache = new WeakMap<KubeObject, Record<string, bigint>>();
+
 /** The requests of a pod the scheduler counts: its containers' sum, or its largest init container if more. */
 export function podRequests(pod: KubeObject): Record<string, bigint> {
+  const cached = requestsCache.get(pod);
+  if (cached) return cached;
+  const computed = computeRequests(pod);
+  if (Object.isFrozen(pod)) requestsCache.set(pod, computed);
+  return computed;
+}
+
+function computeRequests(pod: KubeObject): Record<string, bigint> {
   const spec = specOf(pod);
   const requestsOf = (container: Json) =>
     (((container.resources as Json | undefined)?.requests ?? {}) as Record<string, unknown>) ?? {};
