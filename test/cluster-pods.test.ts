@@ -573,3 +573,17 @@ describe('a node that turns NotReady, on a fake clock', () => {
     });
   });
 });
+
+describe('reset() with a cluster that moves', () => {
+  it('puts the pods back as they were at start-up, and the kubelet runs them again', async () => {
+    await using server = await startFakeApiServer();
+    const web = () => server.list({ kind: 'pods', namespace: 'default', labelSelector: 'app=web' })[0];
+    await vi.waitFor(() => expect((web()?.status as { phase?: string }).phase).toBe('Running'));
+    const first = (web()?.status as { podIP?: string }).podIP;
+    await server.reset();
+    await vi.waitFor(() => {
+      expect((web()?.status as { phase?: string }).phase).toBe('Running');
+      expect((web()?.status as { podIP?: string }).podIP).toBe(first);
+    });
+  });
+});

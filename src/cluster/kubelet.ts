@@ -123,7 +123,8 @@ class KubeletRuntime {
     if (!node) return;
     const key = keyOf(pod);
     let run = this.#runs.get(key);
-    if (run && run.uid !== pod.metadata?.uid) {
+    // Another pod of the same name, or this pod put back as it was (`reset()`, a restored snapshot).
+    if (run && (run.uid !== pod.metadata?.uid || (!run.killing && !reportsRun(run, pod)))) {
       this.#forgetRun(run);
       run = undefined;
     }
@@ -529,6 +530,18 @@ class KubeletRuntime {
       });
     });
   }
+}
+
+/** Whether the pod's status shows the containers this run started (a status written by this kubelet). */
+function reportsRun(run: PodRun, pod: KubeObject): boolean {
+  const status = (pod.status ?? {}) as Json;
+  const reported = new Set(
+    [
+      ...((status.initContainerStatuses as Json[] | undefined) ?? []),
+      ...((status.containerStatuses as Json[] | undefined) ?? []),
+    ].map((c) => c.containerID),
+  );
+  return run.containers.every((c) => !c.containerID || reported.has(c.containerID));
 }
 
 function rank(order: readonly string[], type: unknown): number {
