@@ -360,7 +360,7 @@ class KubeletRuntime {
     this.#images.set(run.node, images);
     if (policy === 'Always' || (!images.has(image) && policy !== 'Never')) {
       this.#event(run, pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
-      const size = parseInt(imageIdOf(image).slice(-6), 16) * 100 + 10_000_000;
+      const size = parseInt(imageIdOf(image).slice(-6), 16) * 4 + 2_000_000;
       this.#event(
         run,
         pod,
