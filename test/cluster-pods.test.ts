@@ -6,7 +6,7 @@ import { CoreV1Api, KubeConfig, Watch, type V1Pod } from '@kubernetes/client-nod
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFakeClock, startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
 import { adminCredentials } from './support/admin.js';
-import { clientAvailable, kubectlBinary, run } from './support/external.js';
+import { clientAvailable, kubectlBinary, pythonClientInstalled, run } from './support/external.js';
 import { send } from './support/https-client.js';
 
 const APP = `apiVersion: v1
@@ -587,3 +587,35 @@ describe('reset() with a cluster that moves', () => {
     });
   });
 });
+
+// The official Python client's watch, as an operator's loop would use it.
+const PYTHON_WATCH = `
+import sys
+from kubernetes import client, config, watch
+config.load_kube_config(config_file=sys.argv[1])
+v1 = client.CoreV1Api()
+since = v1.list_namespaced_pod("default").metadata.resource_version
+v1.create_namespaced_pod("default", {"metadata": {"name": "py"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+for event in watch.Watch().stream(v1.list_namespaced_pod, namespace="default", field_selector="metadata.name=py", resource_version=since, timeout_seconds=10):
+    pod = event["object"]
+    print(event["type"], pod.status.phase, pod.spec.node_name or "-", pod.status.pod_ip or "-", flush=True)
+    if pod.status.phase == "Running":
+        break
+`;
+
+describe.runIf(clientAvailable('python3-kubernetes', pythonClientInstalled))(
+  'a cluster that moves, seen by the official Python client',
+  () => {
+    it('watches a pod it created go Pending, then Running on the node with an IP', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-cluster-python-'));
+      await using _server = await startFakeApiServer({ kubeconfig: join(dir, 'kubeconfig') });
+      await writeFile(join(dir, 'watch.py'), PYTHON_WATCH);
+      const result = await run('/usr/bin/python3', [join(dir, 'watch.py'), join(dir, 'kubeconfig')]);
+      expect(result.stderr).toBe('');
+      const lines = result.stdout.trim().split('\n');
+      expect(lines[0]).toBe('ADDED Pending - -');
+      expect(lines.at(-1)).toMatch(/^MODIFIED Running kind-control-plane 10\.244\.0\.\d+$/);
+      expect(lines).toContain('MODIFIED Pending kind-control-plane -');
+    });
+  },
+);
