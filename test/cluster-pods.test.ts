@@ -619,3 +619,57 @@ describe.runIf(clientAvailable('python3-kubernetes', pythonClientInstalled))(
     });
   },
 );
+
+describe('a node whose kubelet is gone (Unreachable), on a fake clock', () => {
+  it('a healthy node stays Ready however far the clock jumps: its kubelet renews first', async () => {
+    await using server = await startFakeApiServer({ clock: createFakeClock('2026-01-01T00:00:00Z') });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await server.advanceClock('1h');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const node = server.get({ kind: 'Node', name: 'kind-control-plane' });
+    expect((node?.spec as { taints?: unknown }).taints).toBeUndefined();
+    const ready = (node?.status as { conditions: { type: string; status: string }[] }).conditions.find(
+      (c) => c.type === 'Ready',
+    );
+    expect(ready?.status).toBe('True');
+  });
+
+  it('turns Unknown after 50s without a Lease renewal; its pods are evicted but stay Terminating until it is back', async () => {
+    await using server = await startFakeApiServer({ clock: createFakeClock('2026-01-01T00:00:00Z') });
+    const api = adminKubeConfig(server).makeApiClient(CoreV1Api);
+    await api.createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'stranded' }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+    });
+    const pod = () => server.get({ kind: 'Pod', namespace: 'default', name: 'stranded' });
+    await vi.waitFor(() => expect((pod()?.status as { phase?: string }).phase).toBe('Running'));
+    server.setScenario({ node: 'kind-control-plane' }, 'Unreachable');
+    await server.advanceClock('40s');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect((await api.readNode({ name: 'kind-control-plane' })).spec?.taints).toBeUndefined();
+    await server.advanceClock('15s');
+    await vi.waitFor(async () => {
+      const node = await api.readNode({ name: 'kind-control-plane' });
+      expect(node.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+        message: 'Kubelet stopped posting node status.',
+      });
+      expect(node.spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toEqual([
+        'node.kubernetes.io/unreachable:NoSchedule',
+        'node.kubernetes.io/unreachable:NoExecute',
+      ]);
+    });
+    await server.advanceClock('5m');
+    await vi.waitFor(() => expect(pod()?.metadata?.deletionTimestamp).toBeDefined());
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(pod()).toBeDefined(); // no kubelet to stop it
+    server.setScenario({ node: 'kind-control-plane' }, null);
+    await vi.waitFor(async () => {
+      expect(pod()).toBeUndefined();
+      const node = await api.readNode({ name: 'kind-control-plane' });
+      expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      expect(node.spec?.taints).toBeUndefined();
+    });
+  });
+});

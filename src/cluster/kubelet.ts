@@ -9,7 +9,7 @@ import { storageKeyOf } from '../store/storage-key.js';
 import type { CancelTimer } from './clock-timers.js';
 import type { ClusterComponent, ClusterContext } from './cluster-context.js';
 import { fullImageName, imageIdOf, newContainerId } from './container-ids.js';
-import { nodeNotReady, startNodeHeartbeats } from './node-heartbeat.js';
+import { nodeNotReady, nodeUnreachable, startNodeHeartbeats } from './node-heartbeat.js';
 import {
   containerStatusOf,
   podConditions,
@@ -120,7 +120,8 @@ class KubeletRuntime {
     const nodeName = spec.nodeName as string | undefined;
     if (!nodeName) return;
     const node = this.#context.store.get(nodeKind, '', nodeName);
-    if (!node) return;
+    // No node, or its kubelet is gone: nothing runs, stops or reports there.
+    if (!node || nodeUnreachable(node)) return;
     const key = keyOf(pod);
     let run = this.#runs.get(key);
     // Another pod of the same name, or this pod put back as it was (`reset()`, a restored snapshot).
@@ -248,6 +249,7 @@ class KubeletRuntime {
     if (!pod) return;
     const { clock, store } = this.#context;
     const node = store.get(nodeKind, '', run.node);
+    if (node && nodeUnreachable(node)) return;
     const now = kubeTimestamp(clock.now());
     const spec = (pod.spec ?? {}) as Json;
     const status = structuredClone((pod.status ?? {}) as Json);

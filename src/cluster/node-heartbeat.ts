@@ -24,7 +24,12 @@ export function microTime(date: Date): string {
 
 /** Whether a node is in the NotReady scenario (its kubelet reports the runtime's network as not ready). */
 export function nodeNotReady(node: KubeObject): boolean {
-  return node.metadata?.annotations?.[NODE_SCENARIO_ANNOTATION] === 'NotReady';
+  return node.metadata?.annotations?.[NODE_SCENARIO_ANNOTATION] === 'NotReady' || nodeUnreachable(node);
+}
+
+/** Whether a node is in the Unreachable scenario (its kubelet is gone: no heartbeat, no pod is touched). */
+export function nodeUnreachable(node: KubeObject): boolean {
+  return node.metadata?.annotations?.[NODE_SCENARIO_ANNOTATION] === 'Unreachable';
 }
 
 interface NodeCondition {
@@ -69,13 +74,14 @@ const PRESSURE: Record<string, Omit<NodeCondition, 'type'>> = {
  * The node's side of the kubelet: for every Node, a Lease in `kube-node-lease` (holder the node, 40 s,
  * owned by the Node) renewed every 10 s of the server's clock, and the node's conditions (Ready and the
  * three pressures) reported at start, on a scenario change and every 5 minutes, with their heartbeat.
- * A node annotated `fake-apiserver.dev/scenario: NotReady` reports `Ready: False` (`KubeletNotReady`).
+ * A node annotated `fake-apiserver.dev/scenario: NotReady` reports `Ready: False` (`KubeletNotReady`); one
+ * annotated `Unreachable` reports nothing and renews no Lease (the node lifecycle controller then finds it).
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/kubelet/nodelease/controller.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/kubelet/kubelet_node_status.go
  */
 export function startNodeHeartbeats(context: ClusterContext): () => void {
   const { store, timers } = context;
-  const reported = new Map<string, boolean>();
+  const reported = new Map<string, string>();
   const renewLeases = () => {
     for (const node of store.list({ kind: nodeKind }).items) renewLease(context, node);
     cancelLease = timers.after(LEASE_RENEW_MS, renewLeases);
@@ -93,7 +99,7 @@ export function startNodeHeartbeats(context: ClusterContext): () => void {
       reported.delete(name);
       return;
     }
-    if (event.type === 'ADDED' || reported.get(name) !== nodeNotReady(event.object)) {
+    if (event.type === 'ADDED' || reported.get(name) !== scenarioOf(event.object)) {
       timers.after(0, () => {
         const node = store.get(nodeKind, '', name);
         if (!node) return;
@@ -109,8 +115,13 @@ export function startNodeHeartbeats(context: ClusterContext): () => void {
   };
 }
 
+function scenarioOf(node: KubeObject): string {
+  return node.metadata?.annotations?.[NODE_SCENARIO_ANNOTATION] ?? '';
+}
+
 function renewLease(context: ClusterContext, node: KubeObject): void {
   const { store } = context;
+  if (nodeUnreachable(node)) return;
   if (!store.get(namespaceKind, '', NODE_LEASE_NAMESPACE)) return;
   const name = node.metadata?.name ?? '';
   const renewTime = microTime(context.clock.now());
@@ -133,10 +144,11 @@ function renewLease(context: ClusterContext, node: KubeObject): void {
   });
 }
 
-function reportStatus(context: ClusterContext, node: KubeObject, reported: Map<string, boolean>): void {
+function reportStatus(context: ClusterContext, node: KubeObject, reported: Map<string, string>): void {
   const name = node.metadata?.name ?? '';
   const notReady = nodeNotReady(node);
-  reported.set(name, notReady);
+  reported.set(name, scenarioOf(node));
+  if (nodeUnreachable(node)) return;
   const now = kubeTimestamp(context.clock.now());
   const status = structuredClone((node.status ?? {}) as Record<string, unknown>);
   const conditions = ((status.conditions as NodeCondition[] | undefined) ?? []).slice();

@@ -1,16 +1,22 @@
 import { podKind } from '../registry/built-in-kinds.js';
 import { nodeKind } from '../registry/kinds/core-kinds.js';
+import { leaseKind } from '../registry/lease-kind.js';
 import { setPodCondition } from '../registry/pod-conditions.js';
 import type { KubeObject } from '../registry/resource-kind.js';
 import { kubeTimestamp } from '../store/object-store.js';
 import { storageKeyOf } from '../store/storage-key.js';
 import type { ClusterComponent, ClusterContext } from './cluster-context.js';
+import { NODE_LEASE_NAMESPACE } from './node-heartbeat.js';
 import { ReconcileQueue } from './reconcile-queue.js';
 
 const NODES = storageKeyOf(nodeKind);
 /** The taints the node lifecycle controller puts on a node whose Ready condition is False or Unknown. */
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
+/** How often node health is checked (`--node-monitor-period`). */
+const MONITOR_PERIOD_MS = 5_000;
+/** How long a Lease may go unrenewed before the node is Unknown (`--node-monitor-grace-period`, 1.32+). */
+const GRACE_PERIOD_MS = 50_000;
 
 interface Taint {
   key: string;
@@ -29,8 +35,10 @@ function readyStatus(node: KubeObject | undefined): string {
  * kube-controller-manager's node lifecycle controller (`nodelifecycle`): a node whose Ready condition is
  * False gets the `node.kubernetes.io/not-ready` taints (NoSchedule, and NoExecute with `timeAdded`), Unknown
  * the `unreachable` ones, True none; when a node stops being ready its pods are marked not Ready (event
- * `NodeNotReady`). Not simulated: a stale Lease turning the node Unknown (the simulated kubelet never stops
- * renewing; use the `NotReady` scenario), zone-wide eviction rates.
+ * `NodeNotReady`). Every 5 s of the server's clock, a node whose Lease has not been renewed for 50 s has its
+ * conditions set Unknown (`NodeStatusUnknown`, `Kubelet stopped posting node status.`): the `Unreachable`
+ * scenario. A node without a Lease (no kubelet ever ran it) is left alone. Not simulated: zone-wide eviction
+ * rates.
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/pkg/controller/nodelifecycle/node_lifecycle_controller.go
  */
 export const nodeLifecycleController: ClusterComponent = {
@@ -44,7 +52,15 @@ export const nodeLifecycleController: ClusterComponent = {
       }
     });
     for (const node of context.store.list({ kind: nodeKind }).items) queue.add(node.metadata?.name ?? '');
-    return unsubscribe;
+    let cancel = context.timers.after(MONITOR_PERIOD_MS, function monitor() {
+      // On a later turn, so that the kubelet's renewals due by the same move of a fake clock come first.
+      context.timers.after(0, () => markStaleNodes(context));
+      cancel = context.timers.after(MONITOR_PERIOD_MS, monitor);
+    });
+    return () => {
+      unsubscribe();
+      cancel();
+    };
   },
 };
 
@@ -91,5 +107,28 @@ function reconcile(context: ClusterContext, name: string): void {
       message: 'Node is not ready',
       component: 'node-controller',
     });
+  }
+}
+
+function markStaleNodes(context: ClusterContext): void {
+  const now = context.clock.now();
+  for (const node of context.store.list({ kind: nodeKind }).items) {
+    const name = node.metadata?.name ?? '';
+    const lease = context.store.get(leaseKind, NODE_LEASE_NAMESPACE, name);
+    const renewed = Date.parse(String((lease?.spec as { renewTime?: string } | undefined)?.renewTime ?? ''));
+    if (!lease || !Number.isFinite(renewed) || now.getTime() - renewed <= GRACE_PERIOD_MS) continue;
+    if (readyStatus(node) === 'Unknown') continue;
+    const status = structuredClone((node.status ?? {}) as Record<string, unknown>);
+    const stamp = kubeTimestamp(now);
+    status.conditions = ((status.conditions as Record<string, unknown>[] | undefined) ?? []).map(
+      (condition) => ({
+        ...condition,
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+        message: 'Kubelet stopped posting node status.',
+        lastTransitionTime: condition.status === 'Unknown' ? condition.lastTransitionTime : stamp,
+      }),
+    );
+    context.writers['kube-controller-manager'].updateStatus(nodeKind, { ...node, status });
   }
 }

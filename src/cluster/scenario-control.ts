@@ -15,7 +15,7 @@ import { parseContainerScenario, SCENARIO_ANNOTATION } from './scenarios.js';
 export type ScenarioTarget = { pod: string; container?: string } | { node: string };
 
 /** The scenarios a node knows. */
-const NODE_SCENARIOS = ['NotReady'];
+const NODE_SCENARIOS = ['NotReady', 'Unreachable'];
 
 /**
  * Sets (or, with `null`, clears) a scenario by writing its annotation through the API's write path as the
@@ -41,7 +41,7 @@ export function setScenario(
     if (scenario !== null && !NODE_SCENARIOS.includes(scenario)) {
       throw new FakeApiServerError(
         'INVALID_OPTION',
-        `node scenario ${JSON.stringify(scenario)} is not NotReady`,
+        `node scenario ${JSON.stringify(scenario)} is not NotReady or Unreachable`,
       );
     }
   } else {
