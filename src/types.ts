@@ -332,7 +332,7 @@ export interface StartedFakeApiServer {
   setClock(time: TimeInput): Promise<Date>;
   /**
    * Sets what the simulated kubelet does with a pod's containers (`'ErrImagePull'`, `'CrashLoopBackOff'`,
-   * `'Exit:2'`, `'OOMKilled'`, `'Unready'`, `'IgnoreSIGTERM'`) or a node (`'NotReady'`), or clears it with
+   * `'Exit:2'`, `'OOMKilled'`, `'Unready'`, `'IgnoreSIGTERM'`) or a node (`'NotReady'`, `'Unreachable'`), or clears it with
    * `null`, by writing the `fake-apiserver.dev/scenario[.CONTAINER]` annotation through the API (a container
    * reads it when it next starts). Returns the object as stored, e.g.
    * `setScenario({ pod: 'default/web', container: 'app' }, 'CrashLoopBackOff')`,
