@@ -106,8 +106,7 @@ class KubeletRuntime {
   syncNode(node: string): void {
     this.#after(undefined, 0, () => {
       // Back to ready: report the pods again (the node lifecycle controller marked them not Ready).
-      for (const run of this.#runs.values())
-        if (run.node === node && !run.killing) this.#write(run, 'node ready');
+      for (const run of this.#runs.values()) if (run.node === node && !run.killing) this.#write(run);
       for (const pod of this.#context.store.list({ kind: podKind }).items) {
         if ((pod.spec as Json | undefined)?.nodeName === node) this.observe(pod);
       }
@@ -147,7 +146,7 @@ class KubeletRuntime {
     }
     run = this.#newRun(pod, nodeName);
     this.#runs.set(key, run);
-    this.#after(run, 0, () => this.#write(run, 'ContainerCreating'));
+    this.#after(run, 0, () => this.#write(run));
   }
 
   forget(pod: KubeObject): void {
@@ -244,7 +243,7 @@ class KubeletRuntime {
   }
 
   /** Writes the pod's status as the containers stand, then moves the pod on. */
-  #write(run: PodRun, _why: string, terminal = false): void {
+  #write(run: PodRun, terminal = false): void {
     const pod = this.#pod(run);
     if (!pod) return;
     const { clock, store } = this.#context;
@@ -332,7 +331,7 @@ class KubeletRuntime {
   }
 
   #flush(run: PodRun, changed: boolean): void {
-    if (changed) this.#write(run, 'sync');
+    if (changed) this.#write(run);
   }
 
   /** A container that waits to be created (not in a back-off, which has its own timer). */
@@ -416,13 +415,13 @@ class KubeletRuntime {
       (!container.init && restartPolicy === 'Always') ||
       (restartPolicy !== 'Never' && exitCode !== 0);
     if (!restarts) {
-      this.#write(run, 'exit');
+      this.#write(run);
       return;
     }
     container.exits++;
     if (container.exits === 1) {
       // The first restart is immediate; the back-off starts with the next one.
-      this.#write(run, 'exit');
+      this.#write(run);
       this.#after(run, 0, () => this.#restart(run, container));
       return;
     }
@@ -441,7 +440,7 @@ class KubeletRuntime {
       'BackOff',
       `Back-off restarting failed container ${container.name} in pod ${run.name}_${run.namespace}(${run.uid})`,
     );
-    this.#write(run, 'back-off');
+    this.#write(run);
     this.#after(run, delay, () => this.#restart(run, container));
   }
 
@@ -453,7 +452,7 @@ class KubeletRuntime {
     container.restartCount++;
     container.state = { waiting: { reason: 'ContainerCreating' } };
     this.#start(run, pod, container);
-    this.#write(run, 'restart');
+    this.#write(run);
   }
 
   /** A pull that fails: ErrImagePull, then ImagePullBackOff until the back-off ends and it is tried again. */
@@ -478,7 +477,7 @@ class KubeletRuntime {
       };
       this.#event(run, current, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
       this.#event(run, current, 'Warning', 'Failed', 'Error: ImagePullBackOff');
-      this.#write(run, 'pull back-off');
+      this.#write(run);
     });
     this.#after(run, delay, () => {
       if (run.killing) return;
@@ -519,7 +518,7 @@ class KubeletRuntime {
         container.ready = false;
         container.started = false;
       }
-      if (running.length > 0) this.#write(run, 'killed', true);
+      if (running.length > 0) this.#write(run, true);
       this.#after(undefined, 0, () => {
         try {
           deleteObject(this.#context, podKind, run.namespace, run.name, {
