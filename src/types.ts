@@ -117,6 +117,12 @@ export interface FakeApiServerOptions {
   /** Whether the kubelet runs the pods bound to nodes (Pending to Running, graceful deletion). @default true */
   kubelet?: boolean;
   /**
+   * `false` for the static API: no controllers of kube-controller-manager, no scheduler, no kubelet (what
+   * `controllers: [], scheduler: false, kubelet: false` give); nothing moves unless a client writes it.
+   * @default true
+   */
+  cluster?: boolean;
+  /**
    * On `close()`, write there the least-privilege RBAC (Roles, ClusterRole and bindings as YAML) for every
    * service account that made a request: see `rbacReport`.
    */
@@ -348,6 +354,18 @@ export interface StartedFakeApiServer {
   advanceClock(duration: DurationInput): Promise<Date>;
   /** Sets a fake clock to a later time, as `advanceClock` moves it. */
   setClock(time: TimeInput): Promise<Date>;
+  /**
+   * Sets what the simulated kubelet does with a pod's containers (`'ErrImagePull'`, `'CrashLoopBackOff'`,
+   * `'Exit:2'`, `'OOMKilled'`, `'Unready'`, `'IgnoreSIGTERM'`) or a node (`'NotReady'`, `'Unreachable'`), or clears it with
+   * `null`, by writing the `fake-apiserver.dev/scenario[.CONTAINER]` annotation through the API (a container
+   * reads it when it next starts). Returns the object as stored, e.g.
+   * `setScenario({ pod: 'default/web', container: 'app' }, 'CrashLoopBackOff')`,
+   * `setScenario({ node: 'kind-control-plane' }, 'NotReady')`.
+   */
+  setScenario(
+    target: { pod: string; container?: string } | { node: string },
+    scenario: string | null,
+  ): KubeObject;
   /**
    * Ends open watches and connections and stops listening, then writes `rbacReportFile` if given (rejects
    * with a `FakeApiServerError` if it cannot). Idempotent.

@@ -454,9 +454,9 @@ describe('built-in kinds', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-kinds-'));
     kubeconfig = join(dir, 'kubeconfig');
-    // A still cluster: every kind round-trips as written, and the Job's columns are the ones it was seeded
-    // with (the workload controllers would create pods and rewrite status).
-    server = await startFakeApiServer({ kubeconfig, controllers: [] });
+    // Still: each sample is read back as it was written (no scheduler, kubelet or controller moves it on, and
+    // the workload controllers would create pods and rewrite status).
+    server = await startFakeApiServer({ kubeconfig, cluster: false });
     kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
   });

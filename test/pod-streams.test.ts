@@ -29,6 +29,8 @@ apiVersion: v1
 kind: Pod
 metadata: {name: unscheduled, namespace: default}
 spec:
+  # No node matches: the scheduler leaves it without a host.
+  nodeSelector: {example.com/pool: none}
   containers: [{name: app, image: nginx}]
 ---
 apiVersion: rbac.authorization.k8s.io/v1

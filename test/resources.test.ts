@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
 import { adminCredentials } from './support/admin.js';
 import { send, type TestRequest } from './support/https-client.js';
@@ -57,7 +57,7 @@ describe('resources over the wire', () => {
     const byPhase = await asAdmin({ path: '/api/v1/pods?fieldSelector=status.phase%3DSucceeded' });
     expect(podNames(byPhase.json())).toEqual(['db-migrate-5xq2w']);
     const byNode = await asAdmin({
-      path: '/api/v1/namespaces/default/pods?fieldSelector=spec.nodeName%3Dminikube,metadata.name!%3Dhelloworld',
+      path: '/api/v1/namespaces/default/pods?fieldSelector=spec.nodeName%3Dkind-control-plane,metadata.name!%3Dhelloworld',
     });
     expect(podNames(byNode.json())).toEqual(['web-7d4b9c6f5-x2kqp']);
     const byName = await asAdmin({
@@ -260,8 +260,16 @@ describe('resources over the wire', () => {
       path: '/api/v1/namespaces/default/pods/web-7d4b9c6f5-x2kqp',
       body: { propagationPolicy: 'Background' },
     });
-    expect(pod.json()).toMatchObject({ kind: 'Pod', metadata: { name: 'web-7d4b9c6f5-x2kqp' } });
-    expect((await asAdmin({ path: '/api/v1/namespaces/default/pods/web-7d4b9c6f5-x2kqp' })).status).toBe(404);
+    // A pod on a node is deleted gracefully: Terminating until its kubelet has stopped it.
+    expect(pod.json()).toMatchObject({
+      kind: 'Pod',
+      metadata: { name: 'web-7d4b9c6f5-x2kqp', deletionGracePeriodSeconds: 30 },
+    });
+    await vi.waitFor(async () =>
+      expect((await asAdmin({ path: '/api/v1/namespaces/default/pods/web-7d4b9c6f5-x2kqp' })).status).toBe(
+        404,
+      ),
+    );
   });
 
   it('applies RBAC changes to the very next request', async () => {

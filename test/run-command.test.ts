@@ -347,7 +347,7 @@ describe.runIf(clientAvailable('user namespaces (unshare)', namespacesAvailable)
         expect(result.stderr).toBe('');
         expect(result.code).toBe(0);
         expect(result.stdout).toContain('Pod: api-test\n');
-        expect(result.stdout).toContain('Pod: helloworld\n  Status: Running\n  IP: 172.17.0.2\n');
+        expect(result.stdout).toContain('Pod: helloworld\n  Status: Running\n  IP: 10.244.0.2\n');
       },
     );
 

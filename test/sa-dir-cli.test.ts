@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adminCredentials } from './support/admin.js';
 import { run } from './support/external.js';
 import { send } from './support/https-client.js';
@@ -83,7 +83,8 @@ describe('the serviceaccount options of the command', () => {
       path: '/api/v1/namespaces/default/pods/helloworld',
       client: admin,
     });
-    expect((await send(url, ca, { path: '/api/v1', token })).status).toBe(401);
+    // Terminating first; refused once the kubelet has deleted the pod.
+    await vi.waitFor(async () => expect((await send(url, ca, { path: '/api/v1', token })).status).toBe(401));
   });
 
   it('--root writes what loadFromCluster(root) reads; --token-ttl sets the lifetime', async () => {

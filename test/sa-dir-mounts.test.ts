@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { lstat, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeApiServerError, startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
 import { adminCredentials } from './support/admin.js';
 import { send } from './support/https-client.js';
@@ -182,7 +182,8 @@ describe('service-account mounts', () => {
     expect((await get('/api/v1', second.token)).status).toBe(200);
 
     await asAdmin({ method: 'DELETE', path: '/api/v1/namespaces/default/pods/doomed' });
-    expect((await get('/api/v1', second.token)).status).toBe(401);
+    // The pod terminates gracefully; its token is refused once the kubelet has deleted it.
+    await vi.waitFor(async () => expect((await get('/api/v1', second.token)).status).toBe(401));
     const gone = await rejection(mount.rotate());
     expect(gone.code).toBe('POD_NOT_FOUND');
     expect(gone.message).toContain('pod default/doomed does not exist');

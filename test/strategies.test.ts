@@ -34,8 +34,9 @@ describe('create and update strategies over the wire', () => {
   let admin: { cert: string; key: string };
 
   beforeAll(async () => {
-    // A still cluster: these tests seed and read workload status the controllers would rewrite.
-    server = await startFakeApiServer({ controllers: [] });
+    // Still: these tests seed and read back the status a write left, which the controllers, a scheduler and
+    // a kubelet would move on.
+    server = await startFakeApiServer({ cluster: false });
     admin = adminCredentials(server.kubeconfig);
   });
   afterAll(() => server?.close());

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
 import { adminCredentials } from './support/admin.js';
 import { clientAvailable, kubectlBinary, run } from './support/external.js';
@@ -77,7 +77,7 @@ describe('tokens and identities', () => {
         metadata: { name: 'bound' },
         spec: {
           serviceAccountName: 'pod-reader',
-          nodeName: 'minikube',
+          nodeName: 'kind-control-plane',
           containers: [{ name: 'c', image: 'busybox' }],
         },
       },
@@ -90,7 +90,7 @@ describe('tokens and identities', () => {
     const token = response.json().status.token;
     const claims = jwt.decode(token) as any;
     expect(claims['kubernetes.io'].pod.name).toBe('bound');
-    expect(claims['kubernetes.io'].node).toEqual({ name: 'minikube' });
+    expect(claims['kubernetes.io'].node).toEqual({ name: 'kind-control-plane' });
     expect(claims.exp - claims.iat).toBe(31536000);
     expect(claims['kubernetes.io'].warnafter - claims.iat).toBe(3607);
     const me = (await whoami(token)).json().status.userInfo;
@@ -110,7 +110,8 @@ describe('tokens and identities', () => {
     expect(wrongKind.json().message).toBe('cannot bind token to object of type /v1, Kind=ConfigMap');
 
     await asAdmin({ method: 'DELETE', path: '/api/v1/namespaces/default/pods/bound' });
-    expect((await whoami(token)).status).toBe(401);
+    // Valid while the pod terminates; gone with the pod once its kubelet has deleted it.
+    await vi.waitFor(async () => expect((await whoami(token)).status).toBe(401));
   });
 
   it('fills service-account-token Secrets whose legacy tokens authenticate until the Secret goes', async () => {

@@ -55,7 +55,8 @@ describe.runIf(clientAvailable('Go', goInstalled))(
 
     /** Starts the shop cluster and mounts a service account's directory, as the kubelet does in a pod. */
     async function mountFor(serviceAccount: string) {
-      server = await startFakeApiServer({ fixtures: FIXTURES });
+      // Still: the tests drive the pods' changes themselves and assert the exact events a watch sees.
+      server = await startFakeApiServer({ fixtures: FIXTURES, cluster: false });
       const dir = join(await mkdtemp(join(tmpdir(), 'go-example-')), 'serviceaccount');
       await server.mountServiceAccount({ dir, serviceAccount });
       const admin = new KubeConfig();
@@ -107,7 +108,7 @@ describe.runIf(clientAvailable('Go', goInstalled))(
       it.runIf(clientAvailable('user namespaces (unshare)', namespacesAvailable))(
         'runs unmodified under run: rest.InClusterConfig() reads the kubelet paths and 10.96.0.1',
         async () => {
-          server = await startFakeApiServer({ fixtures: FIXTURES });
+          server = await startFakeApiServer({ fixtures: FIXTURES, cluster: false });
           // No SA_DIR: the program's own branch that calls rest.InClusterConfig(), as in a pod.
           const result = await server.run(join(bin, 'leader-election'), [], {
             serviceAccount: 'shop/go-leader',

@@ -68,7 +68,8 @@ describe.runIf(clientAvailable('Python venv', venvPossible))(
     });
 
     async function mountFor(serviceAccount: string) {
-      server = await startFakeApiServer({ fixtures: FIXTURES });
+      // Still: the tests drive the pods' changes themselves and assert the exact events a watch sees.
+      server = await startFakeApiServer({ fixtures: FIXTURES, cluster: false });
       const dir = join(await mkdtemp(join(tmpdir(), 'python-pypi-')), 'serviceaccount');
       await server.mountServiceAccount({ dir, serviceAccount });
       const admin = new KubeConfig();

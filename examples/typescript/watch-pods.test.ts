@@ -29,7 +29,8 @@ describe('watch-pods.ts', () => {
 
   async function runAsPod(fixtures: string[], serviceAccount: string): Promise<string> {
     const root = await mkdtemp(join(tmpdir(), 'watch-pods-'));
-    server = await startFakeApiServer({ fixtures, root, serviceAccount });
+    // Still: the test plays the kubelet (it sets the pod Running) and asserts the exact events.
+    server = await startFakeApiServer({ fixtures, root, serviceAccount, cluster: false });
     Object.assign(process.env, server.env);
     return root;
   }

@@ -45,6 +45,7 @@ import { customResourcePrinter } from '../crd/custom-resource-table.js';
 import { collectWarningsFor } from '../http/warnings.js';
 import { servedForm, servedPredicate, storedForm, tableOfStored } from './served-form.js';
 import { serveWatch } from './watch.js';
+import { handlePodBinding } from './pod-binding.js';
 import { namespaceKind, podKind } from '../registry/built-in-kinds.js';
 import { decodePatchedAsGo } from './typed-body.js';
 
@@ -74,6 +75,7 @@ export async function handleResourceRequest(
     if (sub.name === 'status') return handleStatus(server, ctx, kind);
     if (sub.name === 'finalize') return handleNamespaceFinalize(server, ctx, kind);
     if (sub.name === 'scale') return handleScale(server, ctx, kind);
+    if (sub.name === 'binding') return handlePodBinding(server, ctx);
     if (sub.name === 'token') {
       const account = server.store.get(kind, ctx.info.namespace, ctx.info.pathName);
       if (!account) throw notFound(groupResource(kind), ctx.info.pathName);

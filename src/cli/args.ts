@@ -58,6 +58,12 @@ Options:
   --shutdown-timeout DURATION
                               on SIGTERM, how long in-flight requests may take to complete
                               (default 5s)
+  --controllers LIST          kube-controller-manager's controllers that run, in its --controllers
+                              syntax: '*' (default), '*,-deployment', 'job,endpointslice'
+  --no-scheduler              no scheduler: pods stay Pending without a node
+  --no-kubelet                no kubelet: bound pods stay as written, deleted pods go at once
+  --static                    the static API: no controllers, scheduler nor kubelet (nothing moves
+                              unless a client writes it)
   --ui                        serve the web inspector at /fake-apiserver/ui/ (requests with their
                               RBAC decisions, live; the stored objects); open the URL with its
                               token printed on stderr
@@ -116,6 +122,10 @@ const SERVER_OPTIONS = {
   'headers-timeout': { type: 'string' },
   'watch-buffer': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
+  controllers: { type: 'string' },
+  'no-scheduler': { type: 'boolean' },
+  'no-kubelet': { type: 'boolean' },
+  static: { type: 'boolean' },
   ui: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -196,6 +206,15 @@ function serverOptionsFrom(values: ServerValues, defaultPort: string): ServeOpti
   if (values['token-auth-file']) options.tokenAuthFile = values['token-auth-file'];
   if (values.faults) options.faultsFile = values.faults;
   if (values.ui) options.ui = true;
+  if (values.controllers !== undefined) {
+    options.controllers = values.controllers
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
+  }
+  if (values['no-scheduler']) options.scheduler = false;
+  if (values['no-kubelet']) options.kubelet = false;
+  if (values.static) options.cluster = false;
   const maxConnections = values['max-connections'];
   if (maxConnections !== undefined)
     options.maxConnections = parseCountFlag('--max-connections', maxConnections);

@@ -6,6 +6,12 @@ import { cronJobController } from './workloads/cronjob-controller.js';
 import { daemonSetController } from './workloads/daemonset-controller.js';
 import { statefulSetController } from './workloads/statefulset-controller.js';
 import { replicaSetController, replicationControllerController } from './workloads/replica-set-controller.js';
+import { endpointSliceController } from './endpointslice-controller.js';
+import { endpointsController } from './endpoints-controller.js';
+import { kubelet } from './kubelet.js';
+import { nodeLifecycleController } from './node-lifecycle.js';
+import { taintEvictionController } from './taint-eviction.js';
+import { scheduler } from './scheduler.js';
 
 /**
  * Every part of the simulated cluster, by the name `--controllers` knows it. A controller of
@@ -20,6 +26,12 @@ export const clusterComponents: readonly ClusterComponent[] = [
   jobController,
   cronJobController,
   ttlAfterFinishedController,
+  endpointsController,
+  endpointSliceController,
+  nodeLifecycleController,
+  taintEvictionController,
+  scheduler,
+  kubelet,
 ];
 
 /** Controllers kube-controller-manager knows but does not run unless named (`bootstrap-signer`, ...). */

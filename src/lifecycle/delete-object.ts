@@ -9,6 +9,7 @@ import {
   type DeletionRequest,
 } from './deletion-policy.js';
 import { finalizersOf, isBeingDeleted } from '../store/finalizers.js';
+import { gracefulPodDeletion } from './pod-graceful-deletion.js';
 
 /** What deletion needs: the store, and the server clock for `deletionTimestamp`. */
 export interface DeletionDeps {
@@ -54,7 +55,8 @@ function checkPreconditions(kind: ResourceKind, current: KubeObject, request: De
  * `orphan`/`foregroundDeletion` by the propagation policy) only gets `deletionTimestamp` and
  * `deletionGracePeriodSeconds: 0` and stays until an update empties its finalizers; anything else goes at
  * once. A namespace turns `Terminating` first; the namespace controller removes it once it is empty.
- * Pods have no graceful deletion here (no kubelet): they go at once unless they have finalizers.
+ * A pod bound to a node is deleted gracefully while a kubelet runs (`pod-graceful-deletion.ts`): it stays,
+ * Terminating, until the kubelet deletes it with a grace period of 0.
  * The one deletion path of REST handlers, deletecollection, the controllers and the programmatic handle.
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
  */
@@ -73,6 +75,11 @@ export function deleteObject(
   if (isNamespaceKind(kind)) {
     const pending = deleteNamespace(deps, kind, current, request);
     if (pending) return pending;
+  }
+  const graceful = gracefulPodDeletion(deps, kind, current, request);
+  if (graceful && 'pending' in graceful) return { object: graceful.pending, deleted: false };
+  if (graceful) {
+    return { object: store.update(kind, graceful.marked, { dryRun, marksDeletion: true }), deleted: false };
   }
   const finalizers = finalizersOf(current);
   const changed = finalizersForGarbageCollection(defaultGarbageCollectionPolicy(kind), finalizers, request);

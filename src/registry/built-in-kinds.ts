@@ -3,7 +3,7 @@ import { appsKinds } from './apps-kinds.js';
 import { leaseKind } from './lease-kind.js';
 import { additionalBuiltInKinds } from './kinds/index.js';
 import { customResourceDefinitionKind } from '../crd/crd-kind.js';
-import { defaultPodFields } from './pod-defaults.js';
+import { addDefaultTolerations, defaultPodFields } from './pod-defaults.js';
 import { computePodQos } from './pod-qos.js';
 import type { ResourceKind } from './resource-kind.js';
 import { fieldGetters, fieldValue, legacyUnsupportedField } from './kinds/fields.js';
@@ -25,6 +25,7 @@ export const podKind: ResourceKind = {
   categories: ['all'],
   subresources: [
     { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
@@ -47,6 +48,10 @@ export const podKind: ResourceKind = {
   },
   unsupportedFieldMessage: legacyUnsupportedField,
   deleteReturnsObject: true,
+  // The DefaultTolerationSeconds admission plugin, on create and update.
+  normalizeOnWrite(pod) {
+    if (pod.spec && typeof pod.spec === 'object') addDefaultTolerations(pod.spec as Record<string, unknown>);
+  },
   // A fixture may seed phase and qosClass; the QoS class is otherwise computed, for every pod
   // (`GetPodQOS`). API creates reset status first (`src/api/create-status-reset.ts`).
   defaultOnCreate(pod) {

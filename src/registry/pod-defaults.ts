@@ -21,3 +21,26 @@ export function defaultPodFields(pod: KubeObject): Record<string, unknown> {
   spec.priority ??= 0;
   return spec;
 }
+
+const DEFAULT_TOLERATION_SECONDS = 300;
+
+/**
+ * The DefaultTolerationSeconds admission plugin: a pod that does not tolerate `node.kubernetes.io/not-ready`
+ * or `node.kubernetes.io/unreachable` (NoExecute) gets a toleration of each for 300 seconds, so that the taint
+ * eviction controller evicts it five minutes after its node stops being ready.
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/plugin/pkg/admission/defaulttolerationseconds/admission.go
+ */
+export function addDefaultTolerations(spec: Record<string, unknown>): void {
+  const tolerations = Array.isArray(spec.tolerations) ? (spec.tolerations as Record<string, unknown>[]) : [];
+  const tolerates = (key: string) =>
+    tolerations.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect));
+  const added = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']
+    .filter((key) => !tolerates(key))
+    .map((key) => ({
+      key,
+      operator: 'Exists',
+      effect: 'NoExecute',
+      tolerationSeconds: DEFAULT_TOLERATION_SECONDS,
+    }));
+  if (added.length > 0) spec.tolerations = [...tolerations, ...added];
+}

@@ -140,9 +140,9 @@ export async function buildServer(
     { store, registry, clock, onCreated, log },
     clusterComponents,
     {
-      controllers: options.controllers ?? ['*'],
-      scheduler: options.scheduler ?? true,
-      kubelet: options.kubelet ?? true,
+      controllers: options.cluster === false ? [] : (options.controllers ?? ['*']),
+      scheduler: options.cluster !== false && (options.scheduler ?? true),
+      kubelet: options.cluster !== false && (options.kubelet ?? true),
     },
     controllersOffByDefault,
   );

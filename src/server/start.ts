@@ -23,6 +23,7 @@ import type { ServerContext } from './server-context.js';
 import { buildServer } from './build-server.js';
 import { createHttpsListener } from './https-server.js';
 import { resolveServerLimits } from './limits.js';
+import { registerScenarioEndpoint, setScenario } from '../cluster/scenario-control.js';
 
 const RUN_PREPARERS = new WeakMap<StartedFakeApiServer, RunPreparer>();
 
@@ -182,6 +183,7 @@ export async function startWithKeyMaterial(
     },
   };
   const testControls = createTestControls({ ...server, control: server.control! }, mounts, runs);
+  registerScenarioEndpoint(server.control!, server);
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= Promise.all([
@@ -252,6 +254,7 @@ export async function startWithKeyMaterial(
       clearRequests: () => audit.clear(),
       ...faultHandleMethods(faults),
       ...testControls.handleMethods,
+      setScenario: (target, scenario) => setScenario(server, target, scenario),
       close,
       [Symbol.asyncDispose]: close,
     };

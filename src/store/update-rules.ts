@@ -33,7 +33,9 @@ export function applyDeletionRulesOnUpdate(
     if (!marksDeletion) delete metadata.deletionGracePeriodSeconds;
     return false;
   }
-  metadata.deletionTimestamp = currentMeta.deletionTimestamp;
+  // A later graceful deletion may shorten the period (`BeforeDelete`); nothing else moves it.
+  if (!marksDeletion || !metadata.deletionTimestamp)
+    metadata.deletionTimestamp = currentMeta.deletionTimestamp;
   if (currentMeta.deletionGracePeriodSeconds !== undefined && metadata.deletionGracePeriodSeconds == null) {
     metadata.deletionGracePeriodSeconds = currentMeta.deletionGracePeriodSeconds;
   }

@@ -26,7 +26,8 @@ describe('watch fan-out', () => {
   beforeAll(async () => {
     const subscribe = vi.spyOn(ObjectStore.prototype, 'subscribe');
     try {
-      server = await startFakeApiServer({ log: (message) => logged.push(message) });
+      // Still: the test counts what every store listener sees, which a moving cluster would add to.
+      server = await startFakeApiServer({ cluster: false, log: (message) => logged.push(message) });
       store = subscribe.mock.contexts[0] as ObjectStore;
     } finally {
       subscribe.mockRestore();
