@@ -3,6 +3,7 @@ import { pathNotFound } from '../errors/status.js';
 import { writeJson, writeRawJson, writeText } from '../http/respond.js';
 import { notFoundFor } from './not-found.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
+import { negotiateDiscovery, serveAggregatedDiscovery } from './aggregated-discovery.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { jwksDocument, openIdConfiguration } from './oidc.js';
 import { serveOpenApiV2 } from './openapi/openapi-v2.js';
@@ -46,6 +47,17 @@ export async function handleNonResourceRequest(server: ServerContext, ctx: Reque
   const segments = path.split('/').filter(Boolean);
   const { registry } = server;
 
+  if (path === '/api' || path === '/apis') {
+    const { aggregated } = negotiateDiscovery(ctx.req.headers.accept);
+    if (aggregated)
+      return serveAggregatedDiscovery(
+        registry,
+        path === '/api' ? 'api' : 'apis',
+        aggregated,
+        ctx.req,
+        ctx.res,
+      );
+  }
   if (path === '/api') return writeJson(ctx.res, 200, apiVersions(server.serverAddress()));
   if (segments[0] === 'api' && segments.length === 2 && registry.servesGroupVersion('', segments[1]!)) {
     return writeJson(ctx.res, 200, apiResourceList(registry, '', segments[1]!));
