@@ -9,6 +9,7 @@ import { registerAuditEndpoints } from '../audit/control-endpoints.js';
 import { AuditLogFile } from '../audit/log-file.js';
 import { parseAuditLevel, parseAuditMaxEvents } from '../audit/options.js';
 import { AuditRecorder } from '../audit/recorder.js';
+import { RequestMetrics } from '../metrics/request-metrics.js';
 import { clusterComponents, controllersOffByDefault } from '../cluster/components.js';
 import { startCluster } from '../cluster/start-cluster.js';
 import { ControlApi } from '../control/control-api.js';
@@ -185,6 +186,7 @@ export async function buildServer(
     watches: { slots: new WatchSlots(limits.maxWatches), bufferBytes: limits.watchBufferBytes },
     lifecycle,
     streams: new StreamHandlers(),
+    metrics: new RequestMetrics(),
   };
   registerFaultEndpoints(server.control!, faults);
   registerStreamHandlerEndpoints(server.control!, server.streams!);
