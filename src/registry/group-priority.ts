@@ -11,6 +11,9 @@ import type { ServedGroup } from './kind-registry.js';
 const GROUP_PRIORITIES: Readonly<
   Record<string, { group: number; versions: Readonly<Record<string, number>> }>
 > = {
+  // kube-aggregator's own group, first in /apis (`APIRegistrationGroupPriority`, handler_discovery.go; the
+  // legacy handler_apis.go lists it before every APIService).
+  'apiregistration.k8s.io': { group: 20001, versions: { v1: 0 } },
   apps: { group: 17800, versions: { v1: 15 } },
   'events.k8s.io': { group: 17750, versions: { v1: 15, v1beta1: 5 } },
   'authentication.k8s.io': { group: 17700, versions: { v1: 15, v1beta1: 9, v1alpha1: 1 } },

@@ -15,6 +15,7 @@ import { startCluster } from '../cluster/start-cluster.js';
 import { ControlApi } from '../control/control-api.js';
 import { startClusterRoleAggregation } from '../controllers/clusterrole-aggregation.js';
 import { startLifecycleControllers } from '../controllers/lifecycle-controllers.js';
+import { startApiServiceControllers } from '../controllers/apiservice-controllers.js';
 import { createControllers } from '../controllers/on-created.js';
 import { startCrdController } from '../crd/crd-controller.js';
 import { asFixtureError } from '../errors/developer-error-status.js';
@@ -137,6 +138,16 @@ export async function buildServer(
   const aggregation = startClusterRoleAggregation(store, log);
   if (seed) linkOwnerReferences(store, registry);
   const lifecycle = startLifecycleControllers({ store, registry, clock, logs, log });
+  const apiServices = startApiServiceControllers({
+    registry,
+    store,
+    clock,
+    writer: controllerWriter(
+      { store, clock, onCreated: (kind, obj) => onCreated(kind, obj) },
+      'kube-apiserver',
+    ),
+    log,
+  });
   const cluster = startCluster(
     { store, registry, clock, onCreated, log },
     clusterComponents,
@@ -234,6 +245,7 @@ export async function buildServer(
     stop() {
       aggregation.stop();
       crdController();
+      apiServices();
       lifecycle.stop();
       cluster.stop();
       for (const end of [...streams]) end();
