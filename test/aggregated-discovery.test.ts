@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApisApi, CoreApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
 import { adminCredentials } from './support/admin.js';
@@ -336,6 +337,16 @@ describe('aggregated discovery (apidiscovery.k8s.io/v2 and v2beta1)', () => {
       const gone = await kubectl(33, 'cache-crd-2', 'api-resources', '--api-group', 'example.com');
       expect(gone.stdout).not.toContain('gadgets');
     });
+  });
+
+  it('leaves client-node on the legacy lists it asks for', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(server.kubeconfig);
+    const core = await kc.makeApiClient(CoreApi).getAPIVersions();
+    expect(core.versions).toEqual(['v1']);
+    const groups = await kc.makeApiClient(ApisApi).getAPIVersions();
+    expect(groups.groups.map((g) => g.name)).toContain('apps');
+    expect(groups.groups[0]!.preferredVersion?.groupVersion).toBe('apiregistration.k8s.io/v1');
   });
 
   describe.runIf(clientAvailable('python3-kubernetes', pythonClientInstalled))('the Python client', () => {

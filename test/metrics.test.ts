@@ -77,7 +77,7 @@ describe('/metrics: apiserver_request_total and apiserver_request_duration_secon
     await asAdmin({ path: '/api/v1/configmaps' });
     await asAdmin({ path: '/api/v1/namespaces/default/configmaps/m1' });
     await asAdmin({ path: '/api/v1/namespaces/default/configmaps/missing' });
-    await asAdmin({ path: '/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=0' });
+    await asAdmin({ path: '/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1' });
     await asAdmin({ path: '/api/v1/nodes' });
     await asAdmin({
       method: 'PATCH',
