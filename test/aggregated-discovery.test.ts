@@ -1,4 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApisApi, CoreApi, KubeConfig } from '@kubernetes/client-node';
@@ -290,6 +293,9 @@ describe('aggregated discovery (apidiscovery.k8s.io/v2 and v2beta1)', () => {
   });
 
   describe.runIf(clientAvailable('kubectl', () => existsSync(kubectlBinary(33))))('kubectl', () => {
+    /** The paths of the GETs a `-v=6` (1.33: `verb="GET" url="…"`) or `-v=8` (1.27: `GET https://…`) log shows. */
+    const gets = (stderr: string) =>
+      [...stderr.matchAll(/GET"? (?:url=")?https?:\/\/[^/]+(\/[^?\s"]*)/g)].map((m) => m[1]).sort();
     const kubectl = (minor: number, cache: string, ...args: string[]) =>
       run(kubectlBinary(minor), [
         '--kubeconfig',
@@ -302,9 +308,6 @@ describe('aggregated discovery (apidiscovery.k8s.io/v2 and v2beta1)', () => {
     it('kubectl 1.33 and 1.27 read the aggregated document and ask no group version', async () => {
       const v33 = await kubectl(33, 'cache-33', '-v=6', 'api-resources', '-o', 'wide');
       expect(v33.code).toBe(0);
-      const gets = (stderr: string) =>
-        // 1.33 logs `verb="GET" url="https://…"`, 1.27 `GET https://…`.
-        [...stderr.matchAll(/GET"? (?:url=")?https:\/\/[^/]+(\/[^?\s"]*)/g)].map((m) => m[1]).sort();
       expect(gets(v33.stderr)).toEqual(['/api', '/apis']);
       const v27 = await kubectl(27, 'cache-27', '-v=8', 'api-resources', '-o', 'wide');
       expect(gets(v27.stderr)).toEqual(['/api', '/apis']);
@@ -313,6 +316,58 @@ describe('aggregated discovery (apidiscovery.k8s.io/v2 and v2beta1)', () => {
       expect(v33.stdout).toMatch(
         /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment\s+create,delete,deletecollection,get,list,patch,update,watch\s+all$/m,
       );
+    });
+
+    it('prints what it prints from the legacy lists, asked through a proxy that wants only those', async () => {
+      // kubectl has no switch for legacy discovery: a plain-HTTP proxy rewrites the Accept of /api and /apis
+      // (and adds the credentials, which kubectl sends over TLS only).
+      const target = new URL(server.url);
+      const authorization = `Bearer ${server.issueToken('default/default')}`;
+      const proxy = createServer((req, res) => {
+        const headers = { ...req.headers, host: target.host, authorization };
+        if (/^\/apis?(\?|$)/.test(req.url ?? '')) headers.accept = 'application/json';
+        const upstream = httpsRequest(
+          {
+            hostname: target.hostname,
+            port: target.port,
+            path: req.url,
+            method: req.method,
+            headers,
+            ca: server.caCert,
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        req.pipe(upstream);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = proxy.address() as AddressInfo;
+        await writeFile(
+          join(dir, 'legacy-kubeconfig'),
+          [
+            'apiVersion: v1',
+            'kind: Config',
+            `clusters: [{name: proxy, cluster: {server: "http://127.0.0.1:${port}"}}]`,
+            'contexts: [{name: proxy, context: {cluster: proxy}}]',
+            'current-context: proxy',
+          ].join('\n'),
+        );
+        const legacy = await run(kubectlBinary(33), [
+          ...['--kubeconfig', join(dir, 'legacy-kubeconfig'), '--cache-dir', join(dir, 'cache-legacy')],
+          ...['-v=6', 'api-resources', '-o', 'wide'],
+        ]);
+        expect(legacy.stderr).not.toMatch(/^E\d|^error|Error from server/m);
+        expect(legacy.code).toBe(0);
+        expect(gets(legacy.stderr)).toContain('/apis/apps/v1');
+        expect(gets(legacy.stderr)).toContain('/api/v1');
+        const aggregated = await kubectl(33, 'cache-33-again', 'api-resources', '-o', 'wide');
+        expect(legacy.stdout).toBe(aggregated.stdout);
+      } finally {
+        proxy.close();
+      }
     });
 
     it('lists a CRD created a moment ago, and forgets it once deleted', async () => {
