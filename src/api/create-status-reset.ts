@@ -9,8 +9,9 @@
  */
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import { kubeTimestamp } from '../store/object-store.js';
+import { localAvailableCondition } from '../registry/kinds/apiregistration-kinds.js';
 
-type StatusReset = (now: Date) => Record<string, unknown>;
+type StatusReset = (now: Date, obj: KubeObject) => Record<string, unknown>;
 
 const empty: StatusReset = () => ({});
 
@@ -55,6 +56,12 @@ const CREATE_STATUS: Readonly<Record<string, StatusReset>> = {
   'networking.k8s.io/Ingress': () => ({ loadBalancer: {} }),
   // pkg/registry/storage/volumeattachment/strategy.go: `volumeAttachment.Status = {}` (`attached` serialized).
   'storage.k8s.io/VolumeAttachment': () => ({ attached: false }),
+  // kube-aggregator's pkg/registry/apiservice/strategy.go: reset, then a Local APIService (no spec.service) is
+  // marked available at once.
+  'apiregistration.k8s.io/APIService': (now, obj) =>
+    (obj.spec as { service?: unknown } | undefined)?.service
+      ? {}
+      : { conditions: [localAvailableCondition(now)] },
 };
 
 /**
@@ -75,7 +82,7 @@ export function resetStatusOnApiCreate(kind: ResourceKind, obj: KubeObject, now:
   const key = `${kind.group}/${kind.kind}`;
   if (KEEPS_STATUS_ON_CREATE.has(key)) return;
   const reset = kind.origin === 'crd' ? undefined : CREATE_STATUS[key];
-  if (reset) obj.status = reset(now);
+  if (reset) obj.status = reset(now, obj);
   else delete obj.status;
 }
 

@@ -71,8 +71,23 @@ export function apiGroup(
   };
 }
 
-function resourceEntries(registry: KindRegistry, kind: ResourceKind): Record<string, unknown>[] {
-  const main: Record<string, unknown> = {
+/** One entry of an `APIResourceList` (`metav1.APIResource`), subresources as `parent/sub`. */
+export interface ApiResource {
+  name: string;
+  singularName: string;
+  namespaced: boolean;
+  /** Present only when the kind lives in another group/version than the list's. */
+  group?: string;
+  version?: string;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+  storageVersionHash?: string;
+}
+
+function resourceEntries(registry: KindRegistry, kind: ResourceKind): ApiResource[] {
+  const main: ApiResource = {
     name: kind.resource,
     singularName: kind.singular,
     namespaced: kind.namespaced,
@@ -83,7 +98,7 @@ function resourceEntries(registry: KindRegistry, kind: ResourceKind): Record<str
   if (kind.categories?.length) main.categories = [...kind.categories];
   const hash = storageVersionHashOf(registry, kind);
   if (hash) main.storageVersionHash = hash;
-  const subresources = (kind.subresources ?? []).map((sub) => ({
+  const subresources = (kind.subresources ?? []).map((sub): ApiResource => ({
     name: `${kind.resource}/${sub.name}`,
     singularName: '',
     namespaced: kind.namespaced,
@@ -95,6 +110,18 @@ function resourceEntries(registry: KindRegistry, kind: ResourceKind): Record<str
 }
 
 /**
+ * The resources of one group/version, as the API installer lists them: sorted by path, each resource followed
+ * by its subresources. Legacy and aggregated discovery are both made from it.
+ * @see https://github.com/kubernetes/kubernetes/blob/release-1.33/staging/src/k8s.io/apiserver/pkg/endpoints/installer.go
+ */
+export function apiResources(registry: KindRegistry, group: string, version: string): ApiResource[] {
+  return registry
+    .inGroupVersion(group, version)
+    .flatMap((kind) => resourceEntries(registry, kind))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
  * `GET /api/v1` and `GET /apis/{group}/{version}`: the `APIResourceList`, subresources as `parent/sub`.
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiserver/pkg/endpoints/discovery/version.go
  */
@@ -103,12 +130,11 @@ export function apiResourceList(
   group: string,
   version: string,
 ): Record<string, unknown> {
-  const kinds = registry.inGroupVersion(group, version);
   return {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: apiVersionOf({ group, version }),
-    resources: kinds.flatMap((kind) => resourceEntries(registry, kind)),
+    resources: apiResources(registry, group, version),
   };
 }
 

@@ -3,8 +3,10 @@ import { pathNotFound } from '../errors/status.js';
 import { writeJson, writeRawJson, writeText } from '../http/respond.js';
 import { notFoundFor } from './not-found.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
+import { negotiateDiscovery, serveAggregatedDiscovery } from './aggregated-discovery.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { jwksDocument, openIdConfiguration } from './oidc.js';
+import { RequestMetrics, serveMetrics } from '../metrics/request-metrics.js';
 import { serveOpenApiV2 } from './openapi/openapi-v2.js';
 import { serveOpenApiV3Document, serveOpenApiV3Index } from './openapi/openapi-v3.js';
 
@@ -35,7 +37,7 @@ function health(ctx: RequestContext, endpoint: string, check?: string): void {
 }
 
 /**
- * Serves the non-resource paths: discovery, version, health, OpenAPI v3 and OIDC discovery. Anything
+ * Serves the non-resource paths: discovery, version, health, metrics, OpenAPI and OIDC discovery. Anything
  * else is kube-apiserver's 404 for that path (`notFoundFor`).
  */
 export async function handleNonResourceRequest(server: ServerContext, ctx: RequestContext): Promise<void> {
@@ -46,6 +48,17 @@ export async function handleNonResourceRequest(server: ServerContext, ctx: Reque
   const segments = path.split('/').filter(Boolean);
   const { registry } = server;
 
+  if (path === '/api' || path === '/apis') {
+    const { aggregated } = negotiateDiscovery(ctx.req.headers.accept);
+    if (aggregated)
+      return serveAggregatedDiscovery(
+        registry,
+        path === '/api' ? 'api' : 'apis',
+        aggregated,
+        ctx.req,
+        ctx.res,
+      );
+  }
   if (path === '/api') return writeJson(ctx.res, 200, apiVersions(server.serverAddress()));
   if (segments[0] === 'api' && segments.length === 2 && registry.servesGroupVersion('', segments[1]!)) {
     return writeJson(ctx.res, 200, apiResourceList(registry, '', segments[1]!));
@@ -62,6 +75,7 @@ export async function handleNonResourceRequest(server: ServerContext, ctx: Reque
   ) {
     return writeJson(ctx.res, 200, apiResourceList(registry, segments[1]!, segments[2]!));
   }
+  if (path === '/metrics') return serveMetrics(ctx.res, server.metrics ?? new RequestMetrics());
   if (path === '/version') return writeRawJson(ctx.res, 200, versionInfo(), { indent: true });
   for (const endpoint of ['healthz', 'livez', 'readyz']) {
     if (segments[0] === endpoint && segments.length <= 2)

@@ -75,6 +75,8 @@ function headerValues(value: string | string[] | undefined): string[] {
 }
 
 function switchingProtocolsHead(ctx: RequestContext, headers: Record<string, string>): string {
+  // What the request metrics count the stream with when it ends; nothing is written through the response.
+  ctx.res.statusCode = 101;
   const lines = ['HTTP/1.1 101 Switching Protocols'];
   for (const name of ['audit-id', 'cache-control']) {
     const value = ctx.res.getHeader(name);

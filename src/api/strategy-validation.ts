@@ -11,6 +11,7 @@ import { invalid, type FieldError } from '../errors/status.js';
 import { defaultPodFields } from '../registry/pod-defaults.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import { validateName } from './object-validation.js';
+import { validateApiService } from './apiservice-validation.js';
 import { isJsonObject, type JsonObject } from '../json/json-object.js';
 import { duplicateField, forbiddenField, invalidField, requiredField } from '../errors/field-errors.js';
 
@@ -281,6 +282,7 @@ export const KIND_VALIDATION: Readonly<Record<string, KindValidation>> = {
     ],
   },
   'batch/Job': { update: validateJobUpdate },
+  'apiregistration.k8s.io/APIService': { create: validateApiService, update: validateApiService },
 };
 
 /** Throws the kind's 422 Invalid when a validation found errors. */

@@ -1,4 +1,3 @@
-import { STANDARD_VERBS } from '../registry/verbs.js';
 import { isDeepStrictEqual } from 'node:util';
 import { invalid } from '../errors/status.js';
 import { addWarning } from '../http/warnings.js';
@@ -50,6 +49,22 @@ function contentChanged(next: KubeObject, current: KubeObject, hasStatus: boolea
 }
 
 /**
+ * A custom resource's verbs in the order the CRD discovery controller lists them (not sorted, unlike a
+ * built-in resource's).
+ * @see https://github.com/kubernetes/kubernetes/blob/release-1.33/staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_discovery_controller.go
+ */
+const CUSTOM_RESOURCE_VERBS = [
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'create',
+  'update',
+  'watch',
+] as const;
+
+/**
  * The kinds a CustomResourceDefinition serves: one per served version, with its names, scope, schema
  * (pruning, defaults and validation on every write), subresources and printer columns.
  * @see https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go
@@ -87,7 +102,7 @@ export function kindsOfCustomResourceDefinition(crd: KubeObject): ResourceKind[]
         resource: String(names.plural ?? ''),
         singular: String(names.singular ?? kindName.toLowerCase()),
         namespaced: spec.scope !== 'Cluster',
-        verbs: STANDARD_VERBS,
+        verbs: CUSTOM_RESOURCE_VERBS,
         ...(shortNames ? { shortNames } : {}),
         ...(categories ? { categories } : {}),
         ...(served.length > 0 ? { subresources: served } : {}),

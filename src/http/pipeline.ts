@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { negotiateDiscovery } from '../api/aggregated-discovery.js';
 import { handleNonResourceRequest } from '../api/non-resource.js';
 import { notFoundFor, servedByApiWebServices } from '../api/not-found.js';
 import { handleResourceRequest } from '../api/resource-handlers.js';
@@ -12,6 +13,11 @@ import { applyFault } from '../faults/apply-fault.js';
 import { forbiddenMessage, type RbacDecision } from '../rbac/authorizer.js';
 import { cachedAuthorizer } from '../rbac/decision-cache.js';
 import type { AuthorizationAttributes } from '../rbac/types.js';
+import {
+  nonResourceRequestLabels,
+  resourceRequestLabels,
+  type RequestMetricLabels,
+} from '../metrics/request-labels.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { requestPath } from './request-path.js';
@@ -22,7 +28,8 @@ import { writeError } from './respond.js';
  * The request pipeline, in the order kube-apiserver's filters run:
  * authenticate → impersonate → authorize (RBAC, before any routing) → injected faults (only for
  * requests that would be served; a no-op without rules) → resolve the resource in the registry → handle
- * (store operation) → serialize. Every failure becomes a `Status` in `writeError`.
+ * (store operation) → serialize. Every failure becomes a `Status` in `writeError`. A request that reaches a
+ * handler kube-apiserver instruments is counted in the request metrics when its response ends.
  */
 export function createPipeline(
   server: ServerContext,
@@ -30,6 +37,7 @@ export function createPipeline(
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const decide = cachedAuthorizer(server.store);
   return async (req, res) => {
+    const started = performance.now();
     const auditId = randomUUID();
     res.setHeader('Audit-Id', auditId);
     res.setHeader('Cache-Control', 'no-cache, private');
@@ -52,7 +60,7 @@ export function createPipeline(
       const ctx: RequestContext = { req, res, query: url.searchParams, info, user };
       authorizeRequest(server, ctx, decide, recording);
       if (server.faults?.hasRules && (await applyFault(server, ctx)) === 'answered') return;
-      await route(server, ctx);
+      await route(server, ctx, started);
     } catch (error) {
       if (!(error instanceof ApiError))
         server.log(`internal error on ${req.method} ${req.url}: ${String(error)}`);
@@ -97,12 +105,45 @@ function authorizeRequest(
   throw forbiddenRequest(forbiddenMessage(attributes, decision.reason), details);
 }
 
-async function route(server: ServerContext, ctx: RequestContext): Promise<void> {
-  const { info } = ctx;
-  if (!info.isResourceRequest) return handleNonResourceRequest(server, ctx);
+/**
+ * Counts the request in `apiserver_request_total` and `apiserver_request_duration_seconds` once its response
+ * ends (or its connection closes: a watch, an upgraded stream), with the code it ended with, as
+ * `InstrumentRouteFunc` does after its handler returns.
+ */
+function instrument(
+  server: ServerContext,
+  ctx: RequestContext,
+  labels: RequestMetricLabels | undefined,
+  started: number,
+): void {
+  const { metrics } = server;
+  if (!metrics || !labels) return;
+  ctx.res.once('close', () =>
+    metrics.observe(labels, ctx.res.statusCode, (performance.now() - started) / 1000),
+  );
+}
+
+async function route(server: ServerContext, ctx: RequestContext, started: number): Promise<void> {
+  const { info, req } = ctx;
+  if (!info.isResourceRequest) {
+    const aggregated = negotiateDiscovery(req.headers.accept).aggregated !== undefined;
+    instrument(
+      server,
+      ctx,
+      nonResourceRequestLabels(req.method ?? 'GET', info.path, ctx.query, aggregated),
+      started,
+    );
+    return handleNonResourceRequest(server, ctx);
+  }
   // Authorized on the parsed path, but served only under an API root as sent (`//api/v1/pods` is not).
   if (!servedByApiWebServices(info.path, server.registry)) throw pageNotFound();
   const kind = server.registry.byResource(info.apiGroup, info.apiVersion, info.resource);
   if (!kind) throw notFoundFor(info.path, server.registry);
+  instrument(
+    server,
+    ctx,
+    resourceRequestLabels(req.method ?? 'GET', req.headers['content-type'], info, ctx.query, kind),
+    started,
+  );
   await handleResourceRequest(server, ctx, kind);
 }

@@ -11,6 +11,9 @@ import type { ServedGroup } from './kind-registry.js';
 const GROUP_PRIORITIES: Readonly<
   Record<string, { group: number; versions: Readonly<Record<string, number>> }>
 > = {
+  // kube-aggregator's own group, first in /apis (`APIRegistrationGroupPriority`, handler_discovery.go; the
+  // legacy handler_apis.go lists it before every APIService).
+  'apiregistration.k8s.io': { group: 20001, versions: { v1: 0 } },
   apps: { group: 17800, versions: { v1: 15 } },
   'events.k8s.io': { group: 17750, versions: { v1: 15, v1beta1: 5 } },
   'authentication.k8s.io': { group: 17700, versions: { v1: 15, v1beta1: 9, v1alpha1: 1 } },
@@ -32,21 +35,62 @@ const GROUP_PRIORITIES: Readonly<
 };
 
 const CRD_GROUP_PRIORITY = 1000;
+/** The version priority the CRD registration controller gives every CRD version (`crdregistration_controller.go`). */
+const CRD_VERSION_PRIORITY = 100;
+
+const KUBE_VERSION = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
+const VERSION_TYPES = { alpha: 0, beta: 1, '': 2 } as const;
 
 /**
- * Orders served groups as kube-apiserver's `/apis` does. The versions of a built-in group are sorted by
- * their priority (so autoscaling prefers v2); other groups keep the order their kinds registered in.
+ * `version.CompareKubeAwareVersionStrings`: positive when `a` sorts before `b` in discovery (GA over beta over
+ * alpha, then the higher major, then the higher minor; names not shaped `vN[alpha|betaM]` after all others,
+ * in ascending order).
+ * @see https://github.com/kubernetes/kubernetes/blob/release-1.33/staging/src/k8s.io/apimachinery/pkg/version/helpers.go
+ */
+export function compareKubeAwareVersions(a: string, b: string): number {
+  if (a === b) return 0;
+  const pa = KUBE_VERSION.exec(a);
+  const pb = KUBE_VERSION.exec(b);
+  if (!pa && !pb) return a < b ? 1 : -1;
+  if (!pa) return -1;
+  if (!pb) return 1;
+  const type = (m: RegExpExecArray) => VERSION_TYPES[(m[2] ?? '') as keyof typeof VERSION_TYPES];
+  if (type(pa) !== type(pb)) return type(pa) - type(pb);
+  if (pa[1] !== pb[1]) return Number(pa[1]) - Number(pb[1]);
+  return Number(pa[3] ?? 0) - Number(pb[3] ?? 0);
+}
+
+/**
+ * The APIService priorities of a served group version: upstream's table for the built-in ones, the CRD
+ * registration controller's 1000 and 100 for the others.
+ * @see https://github.com/kubernetes/kubernetes/blob/release-1.33/pkg/controlplane/controller/crdregistration/crdregistration_controller.go
+ */
+export function priorityOf(
+  group: string,
+  version: string,
+): { groupPriorityMinimum: number; versionPriority: number } {
+  const known = GROUP_PRIORITIES[group];
+  const versionPriority = known?.versions[version];
+  if (known && versionPriority !== undefined) return { groupPriorityMinimum: known.group, versionPriority };
+  return { groupPriorityMinimum: CRD_GROUP_PRIORITY, versionPriority: CRD_VERSION_PRIORITY };
+}
+
+/**
+ * Orders served groups as kube-aggregator's `/apis` does (`SortedByGroupAndVersion`): by descending group
+ * priority, ties by name; a group's versions by descending version priority, ties kube-aware (so autoscaling
+ * prefers v2, and a CRD group its highest version, whatever the order of `spec.versions`).
  */
 export function orderServedGroups(groups: readonly ServedGroup[]): ServedGroup[] {
-  const priorityOf = (name: string) => GROUP_PRIORITIES[name]?.group ?? CRD_GROUP_PRIORITY;
+  const groupPriority = (group: ServedGroup) =>
+    Math.max(...group.versions.map((v) => priorityOf(group.name, v).groupPriorityMinimum));
   return [...groups]
-    .sort(
-      (a, b) => priorityOf(b.name) - priorityOf(a.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-    )
+    .sort((a, b) => groupPriority(b) - groupPriority(a) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((group) => {
-      const known = GROUP_PRIORITIES[group.name]?.versions;
-      if (!known || !group.versions.every((v) => v in known)) return group;
-      const versions = [...group.versions].sort((a, b) => known[b]! - known[a]!);
+      const versions = [...group.versions].sort(
+        (a, b) =>
+          priorityOf(group.name, b).versionPriority - priorityOf(group.name, a).versionPriority ||
+          compareKubeAwareVersions(b, a),
+      );
       return { ...group, versions, preferredVersion: versions[0]! };
     });
 }

@@ -19,8 +19,15 @@ const DEFAULT_COLUMNS = new Set([
   'apiextensions.k8s.io/v1 CustomResourceDefinition',
 ]);
 
-/** Kinds whose protobuf encoding is not decoded: clients send them as JSON (CRDs go through dynamic clients). */
-const NO_PROTOBUF = new Set(['apiextensions.k8s.io/v1 CustomResourceDefinition']);
+/**
+ * Kinds whose protobuf encoding is not decoded: clients send them as JSON (CRDs go through dynamic clients;
+ * kubectl writes APIServices as JSON, and kube-aggregator's own generated.proto is not among the generator's
+ * sources, k8s.io/api and k8s.io/apimachinery).
+ */
+const NO_PROTOBUF = new Set([
+  'apiextensions.k8s.io/v1 CustomResourceDefinition',
+  'apiregistration.k8s.io/v1 APIService',
+]);
 
 describe('every built-in kind has every facet, or says why not', () => {
   it.each(builtInKinds.map((kind) => [name(kind), kind] as const))('%s: discovery data', (_name, kind) => {

@@ -9,11 +9,13 @@ import { registerAuditEndpoints } from '../audit/control-endpoints.js';
 import { AuditLogFile } from '../audit/log-file.js';
 import { parseAuditLevel, parseAuditMaxEvents } from '../audit/options.js';
 import { AuditRecorder } from '../audit/recorder.js';
+import { RequestMetrics } from '../metrics/request-metrics.js';
 import { clusterComponents, controllersOffByDefault } from '../cluster/components.js';
 import { startCluster } from '../cluster/start-cluster.js';
 import { ControlApi } from '../control/control-api.js';
 import { startClusterRoleAggregation } from '../controllers/clusterrole-aggregation.js';
 import { startLifecycleControllers } from '../controllers/lifecycle-controllers.js';
+import { startApiServiceControllers } from '../controllers/apiservice-controllers.js';
 import { createControllers } from '../controllers/on-created.js';
 import { startCrdController } from '../crd/crd-controller.js';
 import { asFixtureError } from '../errors/developer-error-status.js';
@@ -136,6 +138,16 @@ export async function buildServer(
   const aggregation = startClusterRoleAggregation(store, log);
   if (seed) linkOwnerReferences(store, registry);
   const lifecycle = startLifecycleControllers({ store, registry, clock, logs, log });
+  const apiServices = startApiServiceControllers({
+    registry,
+    store,
+    clock,
+    writer: controllerWriter(
+      { store, clock, onCreated: (kind, obj) => onCreated(kind, obj) },
+      'kube-apiserver',
+    ),
+    log,
+  });
   const cluster = startCluster(
     { store, registry, clock, onCreated, log },
     clusterComponents,
@@ -185,6 +197,7 @@ export async function buildServer(
     watches: { slots: new WatchSlots(limits.maxWatches), bufferBytes: limits.watchBufferBytes },
     lifecycle,
     streams: new StreamHandlers(),
+    metrics: new RequestMetrics(),
   };
   registerFaultEndpoints(server.control!, faults);
   registerStreamHandlerEndpoints(server.control!, server.streams!);
@@ -232,6 +245,7 @@ export async function buildServer(
     stop() {
       aggregation.stop();
       crdController();
+      apiServices();
       lifecycle.stop();
       cluster.stop();
       for (const end of [...streams]) end();

@@ -1,3 +1,4 @@
+import { apiRegistrationPrinters } from './apiregistration-tables.js';
 import type { KindPrinter } from './common.js';
 import { corePrinters } from './core-tables.js';
 import { groupPrinters } from './group-tables.js';
@@ -8,4 +9,5 @@ export const kindPrinters: Readonly<Record<string, KindPrinter>> = {
   ...corePrinters,
   ...groupPrinters,
   ...storagePrinters,
+  ...apiRegistrationPrinters,
 };
