@@ -20,8 +20,10 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -105,6 +107,9 @@ func run(port int, issuer string, verbose bool) error {
 		}
 	}
 	stderr := os.Stderr
+	// client-go's user agent, and so the field manager of what a component writes, is its program's name:
+	// kube-apiserver's writes must say kube-apiserver, not this program's name.
+	os.Args[0] = "kube-apiserver"
 	cmd := app.NewAPIServerCommand()
 	cmd.SetArgs(args)
 	done := make(chan error, 1)
@@ -128,7 +133,21 @@ func run(port int, issuer string, verbose bool) error {
 	}
 	line, _ := json.Marshal(map[string]string{"url": url, "token": adminToken, "caFile": caFile, "dir": dir})
 	fmt.Println(string(line))
-	return <-done
+	// kube-apiserver's own graceful shutdown waits on its clients' long requests; an oracle has nothing to
+	// drain, so a signal gives it 5 s and then ends the run (the deferred steps remove etcd and the directory).
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	select {
+	case err := <-done:
+		return err
+	case <-sigs:
+		stopKCM()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+		return nil
+	}
 }
 
 // startControllerManager runs this program again as kube-controller-manager (every controller on by default,
@@ -166,6 +185,7 @@ current-context: oracle
 		"--use-service-account-credentials=true",
 		"--cluster-signing-duration=8760h",
 	)
+	cmd.Args[0] = "kube-controller-manager" // its user agent and field manager, as on a cluster
 	if verbose {
 		cmd.Stdout, cmd.Stderr = stderr, stderr
 	}
@@ -173,9 +193,12 @@ current-context: oracle
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	var once sync.Once
 	return func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_, _ = cmd.Process.Wait()
+		once.Do(func() {
+			_ = cmd.Process.Kill()
+			_, _ = cmd.Process.Wait()
+		})
 	}, nil
 }
 

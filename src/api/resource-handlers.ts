@@ -38,7 +38,7 @@ import { handleTokenRequest } from './token-request.js';
 import { handleReview } from './reviews.js';
 import { customResourcePrinter } from '../crd/custom-resource-table.js';
 import { collectWarningsFor } from '../http/warnings.js';
-import { servedForm, servedPredicate, storedForm, tableOfStored } from './served-form.js';
+import { listItemForm, servedForm, servedPredicate, storedForm, tableOfStored } from './served-form.js';
 import { serveWatch } from './watch.js';
 import { namespaceKind, podKind } from '../registry/built-in-kinds.js';
 import { decodePatchedAsGo } from './typed-body.js';
@@ -196,7 +196,7 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
     kind: `${kind.kind}List`,
     apiVersion: apiVersionOf(kind),
     metadata: listMeta,
-    items: items.map((obj) => servedForm(kind, obj)),
+    items: items.map((obj) => listItemForm(kind, obj)),
   });
 }
 
