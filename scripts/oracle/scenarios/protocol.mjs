@@ -213,8 +213,10 @@ export function protocolScenarios() {
   add('watch', 'watch sendInitialEvents without resourceVersionMatch', [
     { watch: 'w', path: `${CM}?watch=1&sendInitialEvents=true` },
   ]);
-  add('watch', 'watch of a single object by name path is gone (404)', [
-    { method: 'GET', path: `/api/v1/watch/namespaces/{ns}/configmaps/a` },
+  add('watch', 'legacy /watch/ path of one object by name', [
+    create('a'),
+    { watch: 'w', path: `/api/v1/watch/namespaces/{ns}/configmaps/a` },
+    { collect: 'w', count: 1, timeoutMs: 3000 },
   ]);
   add('watch', 'legacy /watch/ prefix path', [
     { watch: 'w', path: `/api/v1/watch/namespaces/{ns}/configmaps?labelSelector=oracle%3D{sid}` },
