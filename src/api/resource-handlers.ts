@@ -37,7 +37,7 @@ import { handleScale } from './scale.js';
 import { handleTokenRequest } from './token-request.js';
 import { handleReview } from './reviews.js';
 import { customResourcePrinter } from '../crd/custom-resource-table.js';
-import { collectWarningsFor } from '../http/warnings.js';
+import { addWarning, collectWarningsFor } from '../http/warnings.js';
 import { listItemForm, servedForm, servedPredicate, storedForm, tableOfStored } from './served-form.js';
 import { serveWatch } from './watch.js';
 import { namespaceKind, podKind } from '../registry/built-in-kinds.js';
@@ -54,6 +54,8 @@ export async function handleResourceRequest(
 ): Promise<void> {
   const { info, req } = ctx;
   collectWarningsFor(ctx.res);
+  // Every action on a deprecated kind warns, errors included (the installer's AddWarningsHandler).
+  if (kind.deprecationWarning) addWarning(kind.deprecationWarning);
   if (kind.namespaced === false && info.namespace && !(kind === namespaceKind)) throw pathNotFound();
   if (kind.storage === 'review') {
     if (req.method !== 'POST' || info.pathName) throw methodNotAllowed();
