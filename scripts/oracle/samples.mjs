@@ -112,7 +112,7 @@ export const SAMPLES = [
   api('storage.k8s.io', 'v1', 'csidrivers', 'CSIDriver', false, () => ({ spec: {} })),
   api('storage.k8s.io', 'v1', 'csinodes', 'CSINode', false, () => ({ spec: { drivers: [] } })),
   api('storage.k8s.io', 'v1', 'volumeattachments', 'VolumeAttachment', false, () => ({
-    spec: { attacher: 'example.com/x', nodeName: 'n1', source: { persistentVolumeName: 'pv1' } },
+    spec: { attacher: 'csi.example.com', nodeName: 'n1', source: { persistentVolumeName: 'pv1' } },
   })),
   api('coordination.k8s.io', 'v1', 'leases', 'Lease', true, () => ({ spec: { holderIdentity: 'me' } })),
   api('events.k8s.io', 'v1', 'events', 'Event', true, (name, ns) => ({

@@ -516,6 +516,19 @@ export function protocolScenarios() {
     { method: 'POST', path: CM, body: { ...cm('a'), immutable: true }, compare: 'none' },
     patch('application/merge-patch+json', { data: { a: '2' } }),
   ]);
+  add('bad-input', 'volume attachment with an attacher that is not a DNS subdomain', [
+    {
+      method: 'POST',
+      path: '/apis/storage.k8s.io/v1/volumeattachments',
+      body: {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'VolumeAttachment',
+        metadata: { name: '{sid}-bad' },
+        spec: { attacher: 'example.com/x', nodeName: 'n1', source: { persistentVolumeName: 'pv1' } },
+      },
+    },
+    { method: 'DELETE', path: '/apis/storage.k8s.io/v1/volumeattachments/{sid}-bad', compare: 'none' },
+  ]);
   add('bad-input', 'pod without containers', [
     {
       method: 'POST',
