@@ -189,6 +189,12 @@ export const KNOWN = [
     match: (s) => /jobs delete$/.test(s),
   },
   {
+    id: 'job-update-validation',
+    cls: 'fidelity',
+    text: "A Job PUT without the generated selector: kube-apiserver's causes are `spec.selector: Required value`, `spec.template.metadata.labels: … 'selector' does not match template 'labels'` and `spec.selector: … field is immutable` (Go's value printing); fake-apiserver gives the immutability causes only, the template's value as JSON.",
+    match: (s) => /jobs update$/.test(s),
+  },
+  {
     id: 'controller-timing',
     cls: 'not-simulated',
     text: 'A controller of kube-controller-manager wrote to an object the scenario later reads (the resourceVersion moved, an extra MODIFIED event): the `kube-root-ca.crt` publisher, the replication and disruption controllers; timing, not an API difference.',

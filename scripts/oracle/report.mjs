@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { KNOWN, contextOf, explain } from './known.mjs';
 
 /** Writes the report files and returns the one-line summary. */
-export function writeReport(root, results, { seconds, oracleStartMs, fakeStartMs }) {
+export function writeReport(root, results, { seconds, oracleStartMs, fakeStartMs }, base = 'report') {
   const identical = results.filter((r) => !r.error && r.differences.length === 0);
   const differing = results.filter((r) => !r.error && r.differences.length > 0);
   const failed = results.filter((r) => r.error);
@@ -75,9 +75,9 @@ export function writeReport(root, results, { seconds, oracleStartMs, fakeStartMs
     lines.push('');
   }
   lines.push('## Identical', '', identical.map((r) => r.name).join(' · '), '');
-  writeFileSync(join(root, 'oracle', 'report.md'), lines.join('\n'));
+  writeFileSync(join(root, 'oracle', `${base}.md`), lines.join('\n'));
   writeFileSync(
-    join(root, 'oracle', 'report.json'),
+    join(root, 'oracle', `${base}.json`),
     JSON.stringify({ summary, meta: { seconds, oracleStartMs, fakeStartMs }, results }, null, 1) + '\n',
   );
   return summary;

@@ -113,11 +113,9 @@ async function main() {
     await oracle.stop();
   }
   const seconds = (Date.now() - started) / 1000;
-  const summary = writeReport(ROOT, results, {
-    seconds,
-    oracleStartMs: oracle.startMs,
-    fakeStartMs: fake.startMs,
-  });
+  // A run of some scenarios only (--only) leaves the full report alone: it writes report.partial.md.
+  const meta = { seconds, oracleStartMs: oracle.startMs, fakeStartMs: fake.startMs };
+  const summary = writeReport(ROOT, results, meta, only ? 'report.partial' : 'report');
   console.log(summary);
 }
 
