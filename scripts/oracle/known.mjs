@@ -37,7 +37,7 @@ export const KNOWN = [
   {
     id: 'managed-fields-set',
     cls: 'fidelity',
-    text: "managedFields of an Update: kube-apiserver records the fields the request sent, before admission and defaulting, and no `.` entry for an associative list item's own key map (`f:containers` has none); fake-apiserver records the defaulted object (`f:priority`, `f:serviceAccount`, `f:preemptionPolicy` of pods, template defaults) and `.` in list items.",
+    text: "managedFields of an Update (and of a create): kube-apiserver compares the new object with the Go zero value of its type serialized (where `metadata`, `spec` and `containers: null` already exist), so a node present in that zero value gets no `.` (no `.` under `f:containers`), a pointer struct absent from it does (`f:template` of a ReplicationController), and the fields that encoding writes are owned (`f:creationTimestamp` of templates, a Job's `f:manualSelector`); fake-apiserver compares with nothing and records a `.` for every new node, and records the object after defaulting and admission (`f:priority`, `f:serviceAccount`, `f:preemptionPolicy` of pods).",
     match: (s, e) => /managedFields\/\d+\/fieldsV1/.test(e.path) || /managedFields\/\d+$/.test(e.path),
   },
   {
@@ -57,12 +57,6 @@ export const KNOWN = [
     cls: 'fidelity',
     text: "Pod templates: kube-apiserver writes `spec.template.metadata.creationTimestamp: null` (Go's zero metav1.Time is not omitted); fake-apiserver omits it.",
     match: (s, e) => /template\/metadata\/creationTimestamp$/.test(e.path),
-  },
-  {
-    id: 'dry-run-rv',
-    cls: 'fidelity',
-    text: 'A dry-run create answers without `metadata.resourceVersion` on kube-apiserver; fake-apiserver gives one.',
-    match: (s, e) => /dry-run/.test(s) && /resourceVersion$/.test(e.path),
   },
   {
     id: 'controllers',
