@@ -164,7 +164,7 @@ export const KNOWN = [
   {
     id: 'discovery-details',
     cls: 'fidelity',
-    text: "Discovery details: the review resources (TokenReview, SelfSubjectReview, the access reviews) have their `singularName` on kube-apiserver (empty here); a CRD's verbs are listed in kube-apiserver's order (`delete, deletecollection, get, list, patch, create, update, watch`); CRDs' storageVersionHash; `/healthz?verbose` and `/readyz?verbose` list every post-start hook and `informer-sync`/`etcd-readiness`; a custom resource list has `continue: \"\"`.",
+    text: "Discovery details: a CRD's verbs are listed in kube-apiserver's order (`delete, deletecollection, get, list, patch, create, update, watch`); CRDs' storageVersionHash; `/healthz?verbose` and `/readyz?verbose` list every post-start hook and `informer-sync`/`etcd-readiness`; a custom resource list has `continue: \"\"`.",
     match: (s) =>
       /authentication\.k8s\.io\/v1$|authorization\.k8s\.io\/v1$|apiextensions\.k8s\.io\/v1$|CRD discovery|verbose|CRD custom resource list/.test(
         s,
