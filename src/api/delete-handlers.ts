@@ -8,7 +8,7 @@ import type { DeletionRequest } from '../lifecycle/deletion-policy.js';
 import { apiVersionOf, type ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import { parseListOptions, selectorPredicate } from './list-options.js';
-import { servedForm, servedPredicate } from './served-form.js';
+import { listItemForm, servedForm, servedPredicate } from './served-form.js';
 import { decodeDeleteOptionsAsGo } from './typed-body.js';
 import type { KubeObject } from '../registry/resource-kind.js';
 
@@ -144,6 +144,6 @@ export async function handleDeleteCollection(
     kind: `${kind.kind}List`,
     apiVersion: apiVersionOf(kind),
     metadata: { resourceVersion: String(resourceVersion) },
-    items,
+    items: items.map((obj) => listItemForm(kind, obj)),
   });
 }

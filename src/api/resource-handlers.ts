@@ -42,8 +42,8 @@ import { handleScale } from './scale.js';
 import { handleTokenRequest } from './token-request.js';
 import { handleReview } from './reviews.js';
 import { customResourcePrinter } from '../crd/custom-resource-table.js';
-import { collectWarningsFor } from '../http/warnings.js';
-import { servedForm, servedPredicate, storedForm, tableOfStored } from './served-form.js';
+import { addWarning, collectWarningsFor } from '../http/warnings.js';
+import { listItemForm, servedForm, servedPredicate, storedForm, tableOfStored } from './served-form.js';
 import { serveWatch } from './watch.js';
 import { handlePodBinding } from './pod-binding.js';
 import { namespaceKind, podKind } from '../registry/built-in-kinds.js';
@@ -60,6 +60,8 @@ export async function handleResourceRequest(
 ): Promise<void> {
   const { info, req } = ctx;
   collectWarningsFor(ctx.res);
+  // Every action on a deprecated kind warns, errors included (the installer's AddWarningsHandler).
+  if (kind.deprecationWarning) addWarning(kind.deprecationWarning);
   if (kind.namespaced === false && info.namespace && !(kind === namespaceKind)) throw pathNotFound();
   if (kind.storage === 'review') {
     if (req.method !== 'POST' || info.pathName) throw methodNotAllowed();
@@ -90,6 +92,9 @@ export async function handleResourceRequest(
   switch (req.method) {
     case 'GET':
     case 'HEAD':
+      // The deprecated `/watch/` prefix (request-info.ts makes its verb `watch`) watches the collection, or
+      // one object by name as a `metadata.name` field selector, as ListResource with forceWatch does.
+      if (info.verb === 'watch') return listOrWatch(server, ctx, kind, watchQuery(ctx.query, info.pathName));
       if (info.pathName) return getObject(server, ctx, kind, namespace);
       return listOrWatch(server, ctx, kind);
     case 'POST':
@@ -158,8 +163,28 @@ function respondObject(
   writeJson(ctx.res, code, servedForm(kind, obj));
 }
 
-async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: ResourceKind): Promise<void> {
-  const options = parseListOptions(ctx.query, kind);
+/**
+ * The query of a watch through the `/watch/` prefix: `watch=true`, and for a named object its name added to the
+ * field selector.
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.4/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/get.go
+ */
+function watchQuery(query: URLSearchParams, name: string | undefined): URLSearchParams {
+  const out = new URLSearchParams(query);
+  out.set('watch', 'true');
+  if (name) {
+    const fields = query.get('fieldSelector');
+    out.set('fieldSelector', fields ? `${fields},metadata.name=${name}` : `metadata.name=${name}`);
+  }
+  return out;
+}
+
+async function listOrWatch(
+  server: ServerContext,
+  ctx: RequestContext,
+  kind: ResourceKind,
+  query: URLSearchParams = ctx.query,
+): Promise<void> {
+  const options = parseListOptions(query, kind);
   const scope = { kind, ...(kind.namespaced && ctx.info.namespace ? { namespace: ctx.info.namespace } : {}) };
   const predicate = servedPredicate(kind, selectorPredicate(kind, options));
   if (options.watch) return serveWatch(server, ctx, scope, options, predicate);
@@ -216,7 +241,7 @@ async function listOrWatch(server: ServerContext, ctx: RequestContext, kind: Res
     kind: `${kind.kind}List`,
     apiVersion: apiVersionOf(kind),
     metadata: listMeta,
-    items: items.map((obj) => servedForm(kind, obj)),
+    items: items.map((obj) => listItemForm(kind, obj)),
   });
 }
 

@@ -13,6 +13,20 @@ export function servedForm(kind: ResourceKind, stored: KubeObject): KubeObject {
   return kind.conversion ? kind.conversion.fromStored(stored) : asServedVersion(kind, stored);
 }
 
+/**
+ * An item of a list of `kind`, as kube-apiserver writes it: a built-in kind's list items carry no `apiVersion`
+ * or `kind` (Go's typed `[]T` items are encoded without their TypeMeta, which only the list sets), where a
+ * custom resource's items, unstructured, keep theirs. Watch events and single objects keep them either way.
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.4/staging/src/k8s.io/apimachinery/pkg/runtime/serializer/versioning/versioning.go
+ */
+export function listItemForm(kind: ResourceKind, stored: KubeObject): KubeObject {
+  const served = servedForm(kind, stored);
+  if (kind.origin === 'crd') return served;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { apiVersion, kind: _kind, ...rest } = served;
+  return rest as KubeObject;
+}
+
 /** A served object of `kind` in the form it is stored in. */
 export function storedForm(kind: ResourceKind, served: KubeObject): KubeObject {
   return kind.conversion ? kind.conversion.toStored(served) : served;

@@ -181,7 +181,8 @@ function reviewKind(group: string, kind: string, resource: string, namespaced = 
     version: 'v1',
     kind,
     resource,
-    singular: '',
+    // kube-apiserver 1.33 lists each review with its singular name (`tokenreview`), as the oracle shows.
+    singular: kind.toLowerCase(),
     namespaced,
     verbs: ['create'],
     storage: 'review',
@@ -190,10 +191,11 @@ function reviewKind(group: string, kind: string, resource: string, namespaced = 
 
 /** Create-only review resources answered on the spot. */
 export const reviewKinds: readonly ResourceKind[] = [
+  // In kube-apiserver's order: its installer sorts a group version's resources by path.
+  reviewKind('authorization.k8s.io', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true),
   reviewKind('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
   reviewKind('authorization.k8s.io', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
   reviewKind('authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews'),
-  reviewKind('authorization.k8s.io', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true),
   reviewKind('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews'),
   reviewKind('authentication.k8s.io', 'TokenReview', 'tokenreviews'),
 ];

@@ -99,6 +99,12 @@ export interface ResourceKind {
   openApiSchema?: Readonly<Record<string, unknown>>;
   /** What a CustomResourceDefinition says of the kind beyond the above, for its OpenAPI documents. */
   customResource?: CustomResourceFacts;
+  /**
+   * The warning kube-apiserver adds to every request on a deprecated kind (its Go type's
+   * `APILifecycleDeprecated`), as `deprecation.WarningMessage` words it.
+   * @see https://github.com/kubernetes/kubernetes/blob/v1.33.4/staging/src/k8s.io/apiserver/pkg/endpoints/deprecation/deprecation.go
+   */
+  deprecationWarning?: string;
   /** Where the kind came from: compiled in, or served from a CustomResourceDefinition. */
   origin?: 'built-in' | 'crd';
   /**

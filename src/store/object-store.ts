@@ -244,7 +244,9 @@ export class ObjectStore {
     delete metadata.selfLink;
     if (kind.tracksGeneration) metadata.generation = 1;
     if (options.dryRun) {
-      metadata.resourceVersion = String(this.#resourceVersion);
+      // Nothing was stored, so no resourceVersion: upstream's DryRunnableStorage.Create copies the object
+      // as the strategy left it, and only etcd assigns one (staging/src/k8s.io/apiserver/pkg/registry/generic/registry/dryrun.go).
+      delete metadata.resourceVersion;
       return obj;
     }
     metadata.resourceVersion = String(this.#resourceVersion + 1);

@@ -59,6 +59,8 @@ export const endpointsKind: ResourceKind = coreKind('Endpoints', 'endpoints', {
   namespaced: true,
   singular: 'endpoints',
   shortNames: ['ep'],
+  // k8s.io/api core/v1 lifecycle.go: deprecated in 1.33, replaced by discovery.k8s.io/v1 EndpointSlice.
+  deprecationWarning: 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice',
   normalizeOnWrite(endpoints) {
     for (const subset of objectItems(endpoints.subsets)) {
       for (const port of objectItems(subset.ports)) port.protocol ??= 'TCP';
