@@ -66,5 +66,41 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectlBinary(33
         'managedFields',
       );
     });
+
+    it('puts back a deleted kube-root-ca.crt, its CA when changed, and a deleted default ServiceAccount', async () => {
+      expect((await kubectl('create', 'namespace', 'team-b')).code).toBe(0);
+      const until = async (what: string, check: () => boolean) => {
+        for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+        expect(check(), what).toBe(true);
+      };
+      const configMap = () =>
+        server.get({ kind: 'ConfigMap', namespace: 'team-b', name: 'kube-root-ca.crt' }) as
+          { data?: Record<string, string>; metadata?: { uid?: string } } | undefined;
+      await until('the ConfigMap to appear', () => configMap() !== undefined);
+      const first = configMap()!.metadata!.uid;
+      expect((await kubectl('delete', 'configmap', 'kube-root-ca.crt', '-n', 'team-b')).code).toBe(0);
+      await until('the ConfigMap to come back', () => (configMap()?.metadata?.uid ?? first) !== first);
+      expect(configMap()!.data!['ca.crt']).toBe(server.caCert);
+
+      const patched = await kubectl(
+        'patch',
+        'configmap',
+        'kube-root-ca.crt',
+        '-n',
+        'team-b',
+        '--type',
+        'merge',
+        '-p',
+        '{"data":{"ca.crt":"forged"}}',
+      );
+      expect(patched.code).toBe(0);
+      await until('the CA to be restored', () => configMap()?.data?.['ca.crt'] === server.caCert);
+
+      expect((await kubectl('delete', 'serviceaccount', 'default', '-n', 'team-b')).code).toBe(0);
+      await until(
+        'the default ServiceAccount to come back',
+        () => server.get({ kind: 'ServiceAccount', namespace: 'team-b', name: 'default' }) !== undefined,
+      );
+    });
   },
 );

@@ -333,7 +333,8 @@ describe('reset seen by watches and informers', () => {
   it('streams the difference to an open watch as DELETED, ADDED and MODIFIED with new versions', async () => {
     const admin = adminCredentials(server.kubeconfig);
     await server.apply({ ...configMap('temp', {}) });
-    server.delete({ kind: 'ConfigMap', namespace: 'default', name: 'kube-root-ca.crt' });
+    // A fixture Role (kube-root-ca.crt or the default ServiceAccount would be put back by their controllers).
+    server.delete({ kind: 'Role', namespace: 'default', name: 'pod-reader-role' });
     await server.apply({
       apiVersion: 'v1',
       kind: 'ServiceAccount',
@@ -342,11 +343,15 @@ describe('reset seen by watches and informers', () => {
     const since = maxResourceVersion(server);
     const events: { type: string; name: string; kind: string; rv: number }[] = [];
     const { request } = await import('node:https');
-    const watches = ['configmaps', 'serviceaccounts'].map(
-      (resource) =>
+    const watches = [
+      '/api/v1/namespaces/default/configmaps',
+      '/api/v1/namespaces/default/serviceaccounts',
+      '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles',
+    ].map(
+      (path) =>
         new Promise<() => void>((resolve, reject) => {
           const req = request(
-            `${server.url}/api/v1/namespaces/default/${resource}?watch=1&resourceVersion=${since}`,
+            `${server.url}${path}?watch=1&resourceVersion=${since}`,
             { ca: server.caCert, ...admin },
             (res) => {
               let buffer = '';
@@ -377,7 +382,7 @@ describe('reset seen by watches and informers', () => {
       await waitFor('3 watch events', () => (events.length >= 3 ? true : undefined), 5000);
       const summary = events.map((e) => `${e.type} ${e.kind} ${e.name}`).sort();
       expect(summary).toEqual([
-        'ADDED ConfigMap kube-root-ca.crt',
+        'ADDED Role pod-reader-role',
         'DELETED ConfigMap temp',
         'MODIFIED ServiceAccount pod-reader',
       ]);

@@ -19,6 +19,8 @@ export interface ClusterContext {
   registry: KindRegistry;
   clock: Clock;
   timers: ClockTimers;
+  /** The cluster CA's certificate (PEM), which the root-ca-cert-publisher puts in every namespace. */
+  caCert: string;
   /** The write path bound to each component's field manager. */
   writers: Record<ClusterComponentName, ControllerWriter>;
   /** Records a core/v1 Event about an object, as the component's event recorder does. */

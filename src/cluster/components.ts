@@ -1,3 +1,4 @@
+import { rootCaCertPublisher, serviceAccountController } from './namespace-defaults-controllers.js';
 import type { ClusterComponent } from './cluster-context.js';
 import { deploymentController } from './workloads/deployment-controller.js';
 import { jobController } from './workloads/job-controller.js';
@@ -18,6 +19,8 @@ import { scheduler } from './scheduler.js';
  * kube-controller-manager is added here; `scheduler` and `kubelet` are turned off by their own options.
  */
 export const clusterComponents: readonly ClusterComponent[] = [
+  serviceAccountController,
+  rootCaCertPublisher,
   deploymentController,
   replicaSetController,
   replicationControllerController,

@@ -35,6 +35,7 @@ export function startCluster(
     registry: KindRegistry;
     clock: Clock;
     onCreated: ServerContext['onCreated'];
+    caCert: string;
     log(message: string): void;
   },
   components: readonly ClusterComponent[],
@@ -60,6 +61,7 @@ export function startCluster(
     registry: deps.registry,
     clock: deps.clock,
     timers,
+    caCert: deps.caCert,
     writers,
     recordEvent: eventRecorder(
       (component) =>

@@ -18,15 +18,16 @@ export function ensureNamespaceDefaults(
   writer: ControllerWriter,
   namespace: string,
   caCert: string,
+  which: { serviceAccount?: boolean; configMap?: boolean } = {},
 ): void {
-  if (!store.get(serviceAccountKind, namespace, 'default')) {
+  if (which.serviceAccount !== false && !store.get(serviceAccountKind, namespace, 'default')) {
     writer.create(serviceAccountKind, {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: 'default', namespace },
     });
   }
-  if (!store.get(configMapKind, namespace, ROOT_CA_CONFIGMAP)) {
+  if (which.configMap !== false && !store.get(configMapKind, namespace, ROOT_CA_CONFIGMAP)) {
     writer.create(configMapKind, {
       apiVersion: 'v1',
       kind: 'ConfigMap',

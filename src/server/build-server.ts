@@ -149,7 +149,7 @@ export async function buildServer(
     log,
   });
   const cluster = startCluster(
-    { store, registry, clock, onCreated, log },
+    { store, registry, clock, onCreated, caCert: pki.ca.cert, log },
     clusterComponents,
     {
       controllers: options.cluster === false ? [] : (options.controllers ?? ['*']),
