@@ -54,9 +54,13 @@ describe.runIf(
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  /** Starts the shop cluster; its admin kubeconfig goes to a file, for `run --attach`. */
+  /**
+   * Starts the shop cluster; its admin kubeconfig goes to a file, for `run --attach`. Still (no scheduler,
+   * kubelet or controllers): the watcher's exact event list is about the client, and the shop has no node, so a
+   * scheduler would add an Unschedulable status update to every new pod.
+   */
   async function start() {
-    server = await startFakeApiServer({ fixtures: FIXTURES });
+    server = await startFakeApiServer({ fixtures: FIXTURES, cluster: false });
     const kubeconfig = join(dir, 'admin.kubeconfig');
     await writeFile(kubeconfig, server.kubeconfig);
     const admin = new KubeConfig();
