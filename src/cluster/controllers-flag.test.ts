@@ -28,4 +28,13 @@ describe('enabledControllers, as kube-controller-manager reads --controllers', (
       /"deploy" is not in the list of known controllers/,
     );
   });
+
+  it('takes the 1.33 names beside their aliases', () => {
+    expect([...enabledControllers(['*', '-deployment-controller'], known)].sort()).toEqual([
+      'bootstrap-signer',
+      'job',
+      'replicaset',
+    ]);
+    expect([...enabledControllers(['job-controller'], known)]).toEqual(['job']);
+  });
 });
