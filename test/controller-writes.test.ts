@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
 import { clientAvailable, kubectlBinary, run } from './support/external.js';
+import { until } from './support/program.js';
 
 /**
  * Controllers write through the API's write path (src/api/write-path.ts): what they write is defaulted,
@@ -69,17 +70,13 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectlBinary(33
 
     it('puts back a deleted kube-root-ca.crt, its CA when changed, and a deleted default ServiceAccount', async () => {
       expect((await kubectl('create', 'namespace', 'team-b')).code).toBe(0);
-      const until = async (what: string, check: () => boolean) => {
-        for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-        expect(check(), what).toBe(true);
-      };
       const configMap = () =>
         server.get({ kind: 'ConfigMap', namespace: 'team-b', name: 'kube-root-ca.crt' }) as
           { data?: Record<string, string>; metadata?: { uid?: string } } | undefined;
-      await until('the ConfigMap to appear', () => configMap() !== undefined);
+      await until('the ConfigMap to appear', () => configMap() !== undefined, 2000);
       const first = configMap()!.metadata!.uid;
       expect((await kubectl('delete', 'configmap', 'kube-root-ca.crt', '-n', 'team-b')).code).toBe(0);
-      await until('the ConfigMap to come back', () => (configMap()?.metadata?.uid ?? first) !== first);
+      await until('the ConfigMap to come back', () => (configMap()?.metadata?.uid ?? first) !== first, 2000);
       expect(configMap()!.data!['ca.crt']).toBe(server.caCert);
 
       const patched = await kubectl(
@@ -94,12 +91,13 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectlBinary(33
         '{"data":{"ca.crt":"forged"}}',
       );
       expect(patched.code).toBe(0);
-      await until('the CA to be restored', () => configMap()?.data?.['ca.crt'] === server.caCert);
+      await until('the CA to be restored', () => configMap()?.data?.['ca.crt'] === server.caCert, 2000);
 
       expect((await kubectl('delete', 'serviceaccount', 'default', '-n', 'team-b')).code).toBe(0);
       await until(
         'the default ServiceAccount to come back',
         () => server.get({ kind: 'ServiceAccount', namespace: 'team-b', name: 'default' }) !== undefined,
+        2000,
       );
     });
   },

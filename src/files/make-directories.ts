@@ -33,21 +33,23 @@ export function makeDirectoriesSync(path: string, mode = 0o777): void {
 
 /** The asynchronous `makeDirectoriesSync`. */
 export async function makeDirectories(path: string, mode = 0o777): Promise<void> {
-  const existing = new Set<string>();
-  for (let dir = resolve(path); ; dir = dirname(dir)) {
-    try {
-      await stat(dir);
-      existing.add(dir);
-      break;
-    } catch {
-      if (dirname(dir) === dir) break;
-    }
+  const missing: string[] = [];
+  for (let dir = resolve(path); !(await exists(dir)); dir = dirname(dir)) {
+    missing.unshift(dir);
+    if (dirname(dir) === dir) break;
   }
-  for (const dir of missingChain(path, (candidate) => existing.has(candidate))) {
+  for (const dir of missing) {
     try {
       await mkdir(dir, { mode });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeApiServer, type StartedFakeApiServer } from '../../src/index.js';
 import { adminCredentials } from '../support/admin.js';
 import { run } from '../support/external.js';
@@ -248,9 +248,10 @@ describe('hostile tokens and identities', () => {
     expect((await get(podToken, '/api')).status).toBe(200);
     expect((await asAdmin('DELETE', `${PODS}/victim`)).status).toBe(200);
     // The kubelet ends a bound pod's graceful deletion on a later turn: the token goes with the pod.
-    for (let i = 0; i < 200 && (await asAdmin('GET', `${PODS}/victim`)).status !== 404; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await vi.waitFor(async () => expect((await asAdmin('GET', `${PODS}/victim`)).status).toBe(404), {
+      timeout: 5000,
+      interval: 25,
+    });
     await expectUnauthorized(await get(podToken, '/api'));
     // A new pod of the same name has another uid: the token stays refused.
     expect((await asAdmin('POST', PODS, pod)).status).toBe(201);
