@@ -24,6 +24,7 @@ import {
   spawnUntil,
   stop,
 } from './bench-support.mjs';
+import { clusterBench } from './bench-cluster.mjs';
 import { scale, watchFanOut } from './bench-scale.mjs';
 
 /** A bare https server answering every request with `body`: the baseline. */
@@ -248,6 +249,7 @@ rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["create", "delete"
     await stop(baseline.child);
     results.scale = await scale(dir);
     results.watchFanOut = await watchFanOut(dir);
+    results.cluster = await clusterBench(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -325,12 +327,47 @@ rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["create", "delete"
       verdict(wf.p99 <= 200),
     ],
   ];
+  const cl = results.cluster;
+  const clusterRows = [
+    ['measure', 'cluster on', '--static', 'ratio', 'target', ''],
+    [
+      `create ${cl.pods} pods, pods/s (${CONNECTIONS} conns)`,
+      f(cl.createMoving.podsPerSecond),
+      f(cl.createStatic.podsPerSecond),
+      `${(cl.createRatio * 100).toFixed(0)}%`,
+      '>= 70%',
+      verdict(cl.createRatio >= 0.7),
+    ],
+    [
+      `the ${cl.pods} pods on ${cl.nodes} nodes: first POST to all Running (ms)`,
+      f(cl.allRunningMs),
+      '-',
+      '-',
+      '-',
+      '',
+    ],
+    [`then first DELETE to all gone, graceful (ms)`, f(cl.allGoneMs), '-', '-', '-', ''],
+    [
+      `Deployment of 3 replicas, POST to Available, p50 / p99 ms (${cl.deploymentAvailable.runs} runs)`,
+      `${f(cl.deploymentAvailable.p50)} / ${f(cl.deploymentAvailable.p99)}`,
+      '-',
+      '-',
+      'p50 <= 100',
+      verdict(cl.deploymentAvailable.p50 <= 100),
+    ],
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const row of rows) console.log(row.map((cell, i) => String(cell).padEnd(widths[i])).join('  '));
   console.log('');
   const scaleWidths = scaleRows[0].map((_, i) => Math.max(...scaleRows.map((r) => String(r[i]).length)));
   for (const row of scaleRows)
     console.log(row.map((cell, i) => String(cell).padEnd(scaleWidths[i])).join('  '));
+  console.log('');
+  const clusterWidths = clusterRows[0].map((_, i) =>
+    Math.max(...clusterRows.map((r) => String(r[i]).length)),
+  );
+  for (const row of clusterRows)
+    console.log(row.map((cell, i) => String(cell).padEnd(clusterWidths[i])).join('  '));
   console.log(
     `\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'})` +
       (results.getPod.pinned ? '; servers under load on CPU 0, load generator on CPU 1' : '') +

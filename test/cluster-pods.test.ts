@@ -176,6 +176,35 @@ for (const minor of [27, 33]) {
           ]),
         );
       });
+
+      it('delete --cascade=foreground waits for the ReplicaSet and its pods, which the kubelet stops gracefully', async () => {
+        const name = `fg-${minor}`;
+        await kubectlAsAdmin('create', 'deployment', name, '--image=nginx:1.27', '--replicas=2');
+        expect((await kubectlAsAdmin('rollout', 'status', `deployment/${name}`, '--timeout=20s')).code).toBe(
+          0,
+        );
+        const deleted = await kubectlAsAdmin(
+          'delete',
+          'deployment',
+          name,
+          '--cascade=foreground',
+          '--timeout=20s',
+        );
+        expect(deleted).toMatchObject({ code: 0, stdout: `deployment.apps "${name}" deleted\n` });
+        // kubectl returns once the Deployment is gone, which the foreground finalizer holds until its
+        // ReplicaSet, held in turn until its pods, is gone.
+        const left = await kubectlAsAdmin('get', 'replicasets,pods', '-l', `app=${name}`, '-o', 'name');
+        expect(left).toMatchObject({ code: 0, stdout: '' });
+        const killing = await kubectlAsAdmin(
+          'get',
+          'events',
+          '--field-selector',
+          'reason=Killing',
+          '-o',
+          'jsonpath={range .items[*]}{.involvedObject.name}{"\\n"}{end}',
+        );
+        expect(killing.stdout.split('\n').filter((pod) => pod.startsWith(`${name}-`))).toHaveLength(2);
+      });
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../auth/user-info.js';
 import { decodeObjectBody } from '../http/body.js';
+import { isLongRunning } from '../http/long-running.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Clock } from '../time/clock.js';
 import { observeExchange, type ExchangeObserver } from './capture.js';
@@ -12,19 +13,6 @@ import {
   type StatusLike,
 } from './event-builder.js';
 import type { AuditEvent, AuditLevel } from './types.js';
-
-const LONG_RUNNING_VERBS = new Set(['watch', 'proxy']);
-const LONG_RUNNING_SUBRESOURCES = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
-
-/**
- * Whether kube-apiserver treats a request as long-running (`BasicLongRunningRequestCheck` with the verbs
- * and subresources kube-apiserver passes it): those get a `ResponseStarted` event too.
- * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apiserver/pkg/server/filters/longrunning.go
- */
-export function isLongRunning(info: RequestInfo): boolean {
-  if (LONG_RUNNING_VERBS.has(info.verb)) return true;
-  return info.isResourceRequest && LONG_RUNNING_SUBRESOURCES.has(info.subresource);
-}
 
 /** One recorded stage of a request; its event is built when first asked for, then kept. */
 export interface RecordedStage {

@@ -95,7 +95,7 @@ function reconcile(
 export const endpointsController: ClusterComponent = {
   name: 'endpoint',
   start(context) {
-    return watchServices(context, (namespace, name, service, gone) =>
+    return watchServices('endpoints', context, (namespace, name, service, gone) =>
       reconcile(context, namespace, name, service, gone),
     );
   },

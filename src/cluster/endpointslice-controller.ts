@@ -129,6 +129,8 @@ function reconcile(
 export const endpointSliceController: ClusterComponent = {
   name: 'endpointslice',
   start(context) {
-    return watchServices(context, (namespace, name, service) => reconcile(context, namespace, name, service));
+    return watchServices('endpointslice', context, (namespace, name, service) =>
+      reconcile(context, namespace, name, service),
+    );
   },
 };

@@ -282,17 +282,16 @@ class KubeletRuntime {
     if (!terminal && !run.killing) this.#after(run, 0, () => this.#sync(run));
   }
 
+  /**
+   * The first free address of the node's pod CIDR. Every pod the node runs has a run here (started or adopted
+   * from its reported status), so the runs alone say which addresses are taken.
+   */
   #allocateIp(run: PodRun, node: KubeObject | undefined): string | undefined {
     const cidr = ((node?.spec as Json | undefined)?.podCIDR as string | undefined) ?? '10.244.0.0/24';
     const base = /^(\d+\.\d+\.\d+)\.0\/24$/.exec(cidr)?.[1] ?? '10.244.0';
     const used = new Set<string>();
-    for (const other of this.#context.store.scan({ kind: podKind })) {
-      const spec = (other.spec ?? {}) as Json;
-      const status = (other.status ?? {}) as Json;
-      if (spec.nodeName !== run.node || status.phase === 'Succeeded' || status.phase === 'Failed') continue;
-      if (typeof status.podIP === 'string') used.add(status.podIP);
-    }
-    for (const r of this.#runs.values()) if (r.podIP) used.add(r.podIP);
+    for (const other of this.#runs.values())
+      if (other.node === run.node && other.podIP) used.add(other.podIP);
     for (let host = 2; host < 255; host++) {
       const ip = `${base}.${host}`;
       if (!used.has(ip)) return ip;

@@ -60,7 +60,12 @@ function observedReadyStatus(node: KubeObject, now: Date): string {
 export const nodeLifecycleController: ClusterComponent = {
   name: 'nodelifecycle',
   start(context) {
-    const queue = new ReconcileQueue(context.timers, (name) => reconcile(context, name), context.log);
+    const queue = new ReconcileQueue(
+      'nodelifecycle',
+      context.timers,
+      (name) => reconcile(context, name),
+      context.log,
+    );
     const unsubscribe = context.store.subscribe((event) => {
       if (event.kindKey !== NODES || event.type === 'DELETED') return;
       if (event.type === 'ADDED' || readyStatus(event.previous) !== readyStatus(event.object)) {

@@ -52,14 +52,20 @@ export const scheduler: ClusterComponent = {
   name: 'scheduler',
   start(context: ClusterContext) {
     const { store } = context;
-    const queue = new ReconcileQueue(context.timers, (key) => schedule(context, key), context.log);
+    const cache = new SchedulerCache();
+    const queue = new ReconcileQueue(
+      'scheduler',
+      context.timers,
+      (key) => schedule(context, cache, key),
+      context.log,
+    );
     const requeueWaiting = () => {
-      for (const pod of store.list({ kind: podKind }).items)
-        if (waitsForScheduler(pod)) queue.add(keyOf(pod));
+      for (const key of cache.waiting) queue.add(key);
     };
     const unsubscribe = store.subscribe((event) => {
       if (event.kindKey === NODES && event.type !== 'DELETED') requeueWaiting();
       if (event.kindKey !== PODS) return;
+      cache.observe(event.previous, event.type === 'DELETED' ? undefined : event.object);
       const pod = event.object;
       if (event.type === 'DELETED') {
         if ((pod.spec as { nodeName?: string } | undefined)?.nodeName) requeueWaiting();
@@ -71,12 +77,55 @@ export const scheduler: ClusterComponent = {
         queue.add(keyOf(pod));
       }
     });
+    for (const pod of store.scan({ kind: podKind })) cache.observe(undefined, pod);
     requeueWaiting();
     return unsubscribe;
   },
 };
 
-function schedule(context: ClusterContext, key: string): void {
+/**
+ * What the scheduler knows of the pods, kept from the store's changes as upstream's scheduler cache is: the pods
+ * that wait for it, and for each node the pods that hold its resources. A scheduling decision then costs the
+ * pods of the nodes it looks at, not a pass over every pod.
+ */
+class SchedulerCache {
+  /** Keys of the pods that wait for the default scheduler. */
+  readonly waiting = new Set<string>();
+  readonly #byNode = new Map<string, Map<string, KubeObject>>();
+
+  observe(previous: KubeObject | undefined, current: KubeObject | undefined): void {
+    const pod = current ?? previous;
+    if (!pod) return;
+    const key = keyOf(pod);
+    const previousNode = previous ? heldNode(previous) : undefined;
+    if (previousNode) this.#byNode.get(previousNode)?.delete(key);
+    if (!current) {
+      this.waiting.delete(key);
+      return;
+    }
+    const node = heldNode(current);
+    if (node) {
+      let pods = this.#byNode.get(node);
+      if (!pods) this.#byNode.set(node, (pods = new Map()));
+      pods.set(key, current);
+    }
+    if (waitsForScheduler(current)) this.waiting.add(key);
+    else this.waiting.delete(key);
+  }
+
+  /** The pods that hold `node`'s resources. */
+  podsOn(node: string): KubeObject[] {
+    return [...(this.#byNode.get(node)?.values() ?? [])];
+  }
+}
+
+/** The node whose resources a pod holds, if any (bound and not finished). */
+function heldNode(pod: KubeObject): string | undefined {
+  const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  return node && holdsNode(pod, node) ? node : undefined;
+}
+
+function schedule(context: ClusterContext, cache: SchedulerCache, key: string): void {
   const [namespace, name] = splitKey(key);
   const pod = context.store.get(podKind, namespace, name);
   if (!pod || !waitsForScheduler(pod)) return;
@@ -90,13 +139,12 @@ function schedule(context: ClusterContext, key: string): void {
     );
     return;
   }
-  const nodes = context.store.list({ kind: nodeKind }).items;
-  const pods = [...context.store.scan({ kind: podKind })];
+  const nodes = [...context.store.scan({ kind: nodeKind })];
   const failures = new Map<string, FitFailure[]>();
   let best: { node: KubeObject; load: number } | undefined;
   for (const node of nodes) {
     const nodeName = node.metadata?.name ?? '';
-    const bound = pods.filter((other) => holdsNode(other, nodeName));
+    const bound = cache.podsOn(nodeName);
     const reasons = fitFailures(pod, node, bound);
     if (reasons.length > 0) failures.set(nodeName, reasons);
     else if (!best || bound.length < best.load) best = { node, load: bound.length };

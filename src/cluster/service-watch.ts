@@ -19,15 +19,17 @@ function selects(service: KubeObject, pod: KubeObject | undefined): boolean {
 /**
  * What both endpoints controllers watch: each Service, reconciled when it changes or a pod it selects (before
  * or after the change) does, on a later turn. `reconcile` gets the Service, or undefined and its former
- * self once it is gone. Returns the function that stops watching.
+ * self once it is gone. `name` is the controller's, for its log. Returns the function that stops watching.
  */
 export function watchServices(
+  name: string,
   context: ClusterContext,
   reconcile: (namespace: string, name: string, service: KubeObject | undefined, gone?: KubeObject) => void,
 ): () => void {
   const { store } = context;
   const gone = new Map<string, KubeObject>();
   const queue = new ReconcileQueue(
+    name,
     context.timers,
     (key) => {
       const [namespace, name] = splitKey(key);

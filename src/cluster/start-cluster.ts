@@ -3,7 +3,7 @@ import type { KindRegistry } from '../registry/kind-registry.js';
 import type { ServerContext } from '../server/server-context.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { Clock } from '../time/clock.js';
-import { ClockTimers } from './clock-timers.js';
+import { ClockTimers, type ForegroundLoad } from './clock-timers.js';
 import type { ClusterComponent, ClusterComponentName, ClusterContext } from './cluster-context.js';
 import { enabledControllers } from './controllers-flag.js';
 import { eventRecorder } from './event-recorder.js';
@@ -37,6 +37,8 @@ export function startCluster(
     onCreated: ServerContext['onCreated'];
     caCert: string;
     log(message: string): void;
+    /** The API's load, which the cluster gives way to (see `ClockTimers`). */
+    load?: ForegroundLoad;
   },
   components: readonly ClusterComponent[],
   options: ClusterOptions,
@@ -48,7 +50,7 @@ export function startCluster(
   const enabled = enabledControllers(options.controllers, controllerNames, offByDefault);
   if (options.scheduler) enabled.add('scheduler');
   if (options.kubelet) enabled.add('kubelet');
-  const timers = new ClockTimers(deps.clock);
+  const timers = new ClockTimers(deps.clock, deps.load ? { load: deps.load } : {});
   const writerFor = (manager: ClusterComponentName): ControllerWriter =>
     controllerWriter({ store: deps.store, clock: deps.clock, onCreated: deps.onCreated }, manager);
   const writers: Record<ClusterComponentName, ControllerWriter> = {

@@ -51,6 +51,7 @@ export const taintEvictionController: ClusterComponent = {
   start(context) {
     const scheduled = new Map<string, { at: number; cancel: CancelTimer }>();
     const queue = new ReconcileQueue(
+      'taint-eviction',
       context.timers,
       (key) => reconcilePod(context, key, scheduled),
       context.log,

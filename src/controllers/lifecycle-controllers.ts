@@ -3,6 +3,8 @@ import type { StoreEvent } from '../store/object-store.js';
 import type { PodLogStore } from '../store/pod-logs.js';
 import { isDeepStrictEqual } from 'node:util';
 import { namespaceKind } from '../registry/built-in-kinds.js';
+import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../lifecycle/deletion-policy.js';
+import { finalizersOf } from '../store/finalizers.js';
 import { collectGarbage, type ControllerDeps } from './garbage-collector.js';
 import { finishNamespaceDeletions } from './namespace-deleter.js';
 
@@ -28,15 +30,33 @@ function beingDeleted(obj: KubeObject | undefined): boolean {
   return obj?.metadata?.deletionTimestamp !== undefined;
 }
 
+/** Whether an object waits for the garbage collector: being deleted with the orphan or foreground finalizer. */
+function waitsForCollector(obj: KubeObject | undefined): boolean {
+  if (!beingDeleted(obj)) return false;
+  const finalizers = finalizersOf(obj!);
+  return finalizers.includes(ORPHAN_FINALIZER) || finalizers.includes(FOREGROUND_FINALIZER);
+}
+
 /**
- * How many stored objects name each owner uid, kept up to date from the store's changes, so that a change
- * that can give the controllers no work (most of them) costs a few map lookups rather than a pass over the
- * store.
+ * How many stored objects name each owner uid, and which owners wait in the foreground for their dependents,
+ * kept up to date from the store's changes, so that a change that can give the controllers no work (most of
+ * them: a pod's status, a pod's graceful deletion) costs a few map lookups rather than a pass over the store.
  */
 class OwnerReferenceIndex {
   readonly #references = new Map<string, number>();
+  readonly #waiting = new Set<string>();
 
-  add(obj: KubeObject | undefined, delta: 1 | -1): void {
+  /** Records a change: `previous` is forgotten, `current` (absent when deleted) counted. */
+  observe(previous: KubeObject | undefined, current: KubeObject | undefined): void {
+    this.#count(previous, -1);
+    this.#count(current, 1);
+    const uid = (current ?? previous)?.metadata?.uid;
+    if (!uid) return;
+    if (current && waitsForCollector(current)) this.#waiting.add(uid);
+    else this.#waiting.delete(uid);
+  }
+
+  #count(obj: KubeObject | undefined, delta: 1 | -1): void {
     for (const uid of ownerUidsOf(obj)) {
       const count = (this.#references.get(uid) ?? 0) + delta;
       if (count > 0) this.#references.set(uid, count);
@@ -48,23 +68,38 @@ class OwnerReferenceIndex {
   isOwner(uid: string | undefined): boolean {
     return uid !== undefined && this.#references.has(uid);
   }
+
+  /** Whether one of these owners is being deleted with the orphan or foreground finalizer. */
+  anyWaiting(uids: readonly string[]): boolean {
+    return uids.some((uid) => this.#waiting.has(uid));
+  }
 }
 
 /**
- * Whether a change can give the controllers work: an object being deleted (or its last finalizer gone), a new
- * or changed owner reference, the deletion of an owner, or any deletion while a namespace is Terminating.
+ * Whether a change can give the controllers work: an object waiting for the collector (orphan or foreground
+ * finalizer), an owner being deleted or gone, a dependent gone or changed while its owner waits for it, a new
+ * or changed owner reference, or any deletion while a namespace is Terminating. An object being deleted without
+ * dependents or those finalizers (a pod's graceful deletion) is none of the collector's business.
  */
 function needsReconcile(
   event: StoreEvent,
   owners: OwnerReferenceIndex,
   namespaceTerminating: () => boolean,
 ): boolean {
-  if (beingDeleted(event.object) || beingDeleted(event.previous)) return true;
-  if (event.type === 'DELETED') {
-    return owners.isOwner(event.object.metadata?.uid) || namespaceTerminating();
-  }
+  const uid = event.object.metadata?.uid;
   const refs = ownerUidsOf(event.object);
-  if (refs.length === 0) return false;
+  if (event.type === 'DELETED') {
+    return (
+      owners.isOwner(uid) ||
+      owners.anyWaiting(refs) ||
+      waitsForCollector(event.object) ||
+      namespaceTerminating()
+    );
+  }
+  if (waitsForCollector(event.object) || waitsForCollector(event.previous)) return true;
+  if (beingDeleted(event.object) && owners.isOwner(uid)) return true;
+  if (beingDeleted(event.object) && !beingDeleted(event.previous) && namespaceTerminating()) return true;
+  if (refs.length === 0) return ownerUidsOf(event.previous).length > 0;
   return event.type === 'ADDED' || !isDeepStrictEqual(refs, ownerUidsOf(event.previous));
 }
 
@@ -110,7 +145,7 @@ export function startLifecycleControllers(
 
   const owners = new OwnerReferenceIndex();
   for (const kind of deps.registry.storedKinds()) {
-    for (const obj of deps.store.scan({ kind })) owners.add(obj, 1);
+    for (const obj of deps.store.scan({ kind })) owners.observe(undefined, obj);
   }
   const namespaceTerminating = (): boolean => {
     for (const namespace of deps.store.scan({ kind: namespaceKind }))
@@ -119,8 +154,7 @@ export function startLifecycleControllers(
   };
 
   const unsubscribe = deps.store.subscribe((event) => {
-    owners.add(event.previous, -1);
-    if (event.type !== 'DELETED') owners.add(event.object, 1);
+    owners.observe(event.previous, event.type === 'DELETED' ? undefined : event.object);
     if (event.type === 'DELETED' && event.kindKey === '/pods') {
       deps.logs?.forget(event.namespace, event.object.metadata?.name ?? '');
     }

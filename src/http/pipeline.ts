@@ -19,6 +19,7 @@ import {
   type RequestMetricLabels,
 } from '../metrics/request-labels.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
+import { isLongRunning } from './long-running.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { requestPath } from './request-path.js';
 import { parseRequestTarget } from './request-target.js';
@@ -51,6 +52,7 @@ export function createPipeline(
           decide,
         });
       const info = parseRequestInfo(req.method ?? 'GET', requestPath(req.url), url.searchParams);
+      if (server.apiLoad && !isLongRunning(info)) res.once('close', server.apiLoad.begin());
       const recording = server.audit?.begin(req, res, auditId, info);
       const requestor = authenticate(req);
       recording?.noteUser(requestor);

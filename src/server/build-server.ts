@@ -1,3 +1,4 @@
+import { ApiLoad } from '../http/api-load.js';
 import { join, resolve } from 'node:path';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { authenticateToken, createAuthenticator, type AuthenticatorDeps } from '../auth/authenticate.js';
@@ -148,8 +149,9 @@ export async function buildServer(
     ),
     log,
   });
+  const apiLoad = new ApiLoad();
   const cluster = startCluster(
-    { store, registry, clock, onCreated, caCert: pki.ca.cert, log },
+    { store, registry, clock, onCreated, caCert: pki.ca.cert, log, load: apiLoad },
     clusterComponents,
     {
       controllers: options.cluster === false ? [] : (options.controllers ?? ['*']),
@@ -198,6 +200,7 @@ export async function buildServer(
     lifecycle,
     streams: new StreamHandlers(),
     metrics: new RequestMetrics(),
+    apiLoad,
   };
   registerFaultEndpoints(server.control!, faults);
   registerStreamHandlerEndpoints(server.control!, server.streams!);

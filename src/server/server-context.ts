@@ -1,3 +1,4 @@
+import type { ApiLoad } from '../http/api-load.js';
 import type { ServiceAccountTokenIssuer } from '../auth/service-account-tokens.js';
 import type { UserInfo } from '../auth/user-info.js';
 import type { RequestInfo } from '../http/request-info.js';
@@ -57,6 +58,8 @@ export interface ServerContext {
   metrics?: RequestMetrics;
   /** The bound on open watches and on what each may queue for a slow client; absent in bare contexts. */
   watches?: { slots: WatchSlots; bufferBytes: number };
+  /** The short requests in flight, which the simulated cluster gives way to; absent in bare contexts. */
+  apiLoad?: ApiLoad;
 }
 
 /** One request as it moves through the pipeline. */

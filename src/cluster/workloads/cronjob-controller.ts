@@ -9,7 +9,7 @@ import type { ClusterComponent, ClusterContext } from '../cluster-context.js';
 import { isKnownTimeZone, parseCronSchedule, type CronSchedule } from './cron-schedule.js';
 import { isJobFinished } from './job-controller.js';
 import { controllerOf, controllerRefTo, meta, specOf, statusOf, type Fields } from './pods.js';
-import { keyOf, ReconcileQueue, splitKey, type SyncResult } from './reconcile-queue.js';
+import { keyOf, ReconcileQueue, splitKey, type SyncResult } from '../reconcile-queue.js';
 
 const COMPONENT = 'cronjob-controller';
 /** `nextScheduleDelta`: the controller looks again a little after the next activation. */

@@ -22,7 +22,7 @@ import {
   statusOf,
   type Fields,
 } from './pods.js';
-import { keyOf, ReconcileQueue, splitKey, type SyncResult } from './reconcile-queue.js';
+import { keyOf, ReconcileQueue, splitKey, type SyncResult } from '../reconcile-queue.js';
 import { ownedRevisions, revisionNumber, truncateHistory } from './revisions.js';
 import { scaledValue } from './deployment-util.js';
 

@@ -40,7 +40,7 @@ import {
 } from './deployment-util.js';
 import { computeHash } from './pod-template-hash.js';
 import { controllerOf, controllerRefTo, meta, podPhase, selects, specOf, statusOf } from './pods.js';
-import { keyOf, ReconcileQueue, splitKey, type SyncResult } from './reconcile-queue.js';
+import { keyOf, ReconcileQueue, splitKey, type SyncResult } from '../reconcile-queue.js';
 
 const COMPONENT = 'deployment-controller';
 

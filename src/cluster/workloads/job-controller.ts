@@ -20,7 +20,7 @@ import {
   statusOf,
   type Fields,
 } from './pods.js';
-import { keyOf, ReconcileQueue, splitKey, type SyncResult } from './reconcile-queue.js';
+import { keyOf, ReconcileQueue, splitKey, type SyncResult } from '../reconcile-queue.js';
 
 /** The finalizer the Job controller keeps on its pods until it has counted them. */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';

@@ -21,7 +21,7 @@ import {
   specOf,
   statusOf,
 } from './pods.js';
-import { keyOf, ReconcileQueue, splitKey } from './reconcile-queue.js';
+import { keyOf, ReconcileQueue, splitKey } from '../reconcile-queue.js';
 import { kubeTimestamp } from '../../store/object-store.js';
 
 /** What differs between the ReplicaSet and the ReplicationController controllers. */

@@ -21,7 +21,7 @@ import {
   statusOf,
   type Fields,
 } from './pods.js';
-import { keyOf, ReconcileQueue, splitKey, type SyncResult } from './reconcile-queue.js';
+import { keyOf, ReconcileQueue, splitKey, type SyncResult } from '../reconcile-queue.js';
 import { ensureUpdateRevision, ownedRevisions, truncateHistory } from './revisions.js';
 
 const COMPONENT = 'statefulset-controller';

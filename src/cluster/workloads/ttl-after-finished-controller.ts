@@ -6,7 +6,7 @@ import { storageKeyOf } from '../../store/storage-key.js';
 import type { ClusterComponent } from '../cluster-context.js';
 import { isJobFinished } from './job-controller.js';
 import { meta, specOf, statusOf } from './pods.js';
-import { keyOf, ReconcileQueue, splitKey } from './reconcile-queue.js';
+import { keyOf, ReconcileQueue, splitKey } from '../reconcile-queue.js';
 
 /** When a finished Job with `ttlSecondsAfterFinished` expires, in milliseconds, or undefined. */
 function expiresAt(job: KubeObject): number | undefined {
