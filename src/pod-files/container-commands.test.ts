@@ -5,7 +5,7 @@ import { readTar, writeTar, type TarEntry } from './tar-archive.js';
 
 const now = new Date('2024-05-01T12:00:00Z');
 
-async function run(files: ContainerFileSystem, argv: string[], stdin = Buffer.alloc(0)) {
+async function run(files: ContainerFileSystem, argv: string[], stdin: Buffer = Buffer.alloc(0)) {
   const command = containerCommand(argv);
   if (!command) throw new Error(`not a built-in: ${argv.join(' ')}`);
   const result = await command({ files, cwd: '/', now: () => now, readStdin: () => Promise.resolve(stdin) });

@@ -137,6 +137,22 @@ export class ContainerFileSystem {
     return node;
   }
 
+  /**
+   * A regular file's content, following a link in the last component (links in the middle of a path are not
+   * followed). EISDIR for a directory, ELOOP after 40 links.
+   */
+  readFile(path: string): Buffer {
+    let absolute = absolutePath(path);
+    let node = this.lookup(absolute);
+    for (let hops = 0; node.type === 'symlink' && hops < 40; hops++) {
+      absolute = absolutePath(node.target, absolutePath('..', absolute));
+      node = this.lookup(absolute);
+    }
+    if (node.type === 'directory') throw new FileSystemError('EISDIR', path);
+    if (node.type === 'symlink') throw new FileSystemError('ELOOP', path);
+    return node.content;
+  }
+
   /** Splits `path` into its parent directory (which must exist) and its last name. */
   parentOf(path: string): { parent: DirectoryNode; name: string } {
     const parts = components(path);

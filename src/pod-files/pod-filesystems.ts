@@ -13,13 +13,18 @@ export class PodFileSystems {
     this.#now = now;
   }
 
-  /** The container's filesystem, made empty on first use. */
+  /** The container's filesystem, made on first use with only `/` and `/tmp`. */
   of(namespace: string, pod: string, container: string): ContainerFileSystem {
     const key = `${namespace}/${pod}`;
     let containers = this.#pods.get(key);
     if (!containers) this.#pods.set(key, (containers = new Map()));
     let files = containers.get(container);
-    if (!files) containers.set(container, (files = new ContainerFileSystem(this.#now())));
+    if (!files) {
+      const now = this.#now();
+      containers.set(container, (files = new ContainerFileSystem(now)));
+      // Every image has a /tmp (sticky, world-writable), the usual target of `kubectl cp`.
+      files.makeDirectories('/tmp', 0o1777, now);
+    }
     return files;
   }
 

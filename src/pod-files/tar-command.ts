@@ -131,6 +131,7 @@ function extractMember(
   const { now } = options;
   const parentPath = absolutePath('..', path);
   const fail = (what: string, error: unknown): never => {
+    // Thrown, never returned: `return fail(...)` only tells the compiler so.
     throw new MemberError(`tar: ${name}: ${what}: ${message(error)}\n`);
   };
   const makeParent = (what: string): void => {
@@ -174,7 +175,7 @@ function extractMember(
       } catch (error) {
         return fail(what, error);
       }
-      if (target.type === 'directory') fail(what, new FileSystemError('EPERM', path));
+      if (target.type === 'directory') return fail(what, new FileSystemError('EPERM', path));
       if (!replaceable(files.find(path))) fail(what, new FileSystemError('EEXIST', path));
       if (target.type === 'file') files.writeFile(path, target.content, target.mode, now);
       else files.symlink(path, target.target, now);
