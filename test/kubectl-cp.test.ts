@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,11 @@ for (const minor of [33, 27]) {
             : /^(tar: Removing leading `\/' from member names\n)?$/,
         );
         expect(await readFile(join(local, 'out.txt'), 'utf8')).toBe('hello from kubectl\n');
+
+        // --retries runs `sh -c 'tar cf - /tmp/x | tail -c+0'`.
+        const retried = await kc('cp', '--retries=2', 'shop/web:/tmp/x', 'retried.txt', '-c', 'app');
+        expect(retried.code).toBe(0);
+        expect(await readFile(join(local, 'retried.txt'), 'utf8')).toBe('hello from kubectl\n');
       });
 
       it('copies into an existing directory under the file name (test -d decides)', async () => {
@@ -159,6 +164,21 @@ for (const minor of [33, 27]) {
           registration.remove();
         }
       });
+
+      // Keeps the tar reader honest about what kubectl writes (Go's archive/tar).
+      it('uploads a tar the reader reads, a long name included', async () => {
+        let captured: Buffer | undefined;
+        const registration = server.onExec({ pod: 'web', command: /-xmf/ }, async (session) => {
+          captured = await session.readStdin();
+        });
+        try {
+          await writeFile(join(local, LONG_NAME), 'x');
+          expect((await kc('cp', LONG_NAME, 'shop/web:/tmp/', '-c', 'app')).code).toBe(0);
+          expect(readTar(captured!).entries.map((e) => e.name)).toEqual([LONG_NAME]);
+        } finally {
+          registration.remove();
+        }
+      });
     },
   );
 }
@@ -230,25 +250,12 @@ describe('the pod files API', () => {
       removed: true,
     });
   });
-});
 
-// Keeps the tar reader honest about what kubectl uploads (Go's archive/tar): read back what the pod got.
-it.runIf(existsSync(kubectlBinary(33)))('kubectl 1.33 uploads a tar our reader reads', async () => {
-  let captured: Buffer | undefined;
-  const registration = server.onExec({ pod: 'web', command: /-xmf/ }, async (session) => {
-    captured = await session.readStdin();
+  it('empties every pod’s files on reset()', async () => {
+    const files = server.podFiles({ namespace: 'shop', pod: 'web', container: 'sidecar' });
+    files.write('/tmp/left-behind', 'x');
+    server.reset();
+    expect(files.stat('/tmp/left-behind')).toBeUndefined();
+    expect(files.stat('/tmp')?.mode).toBe(0o1777);
   });
-  try {
-    const local = await mkdtemp(join(dir, 'capture-'));
-    await writeFile(join(local, LONG_NAME), 'x');
-    await run(
-      kubectlBinary(33),
-      ['--kubeconfig', kubeconfig, 'cp', LONG_NAME, 'shop/web:/tmp/', '-c', 'app'],
-      { cwd: local },
-    );
-    expect(readTar(captured!).entries.map((e) => e.name)).toEqual([LONG_NAME]);
-    expect(await readdir(local)).toContain(LONG_NAME);
-  } finally {
-    registration.remove();
-  }
 });
