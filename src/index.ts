@@ -31,6 +31,7 @@ export type {
   StreamHandlerRegistration,
   TerminalSize,
 } from './streams/handler-types.js';
+export type { PodFileInfo, PodFiles, PodFilesSelector } from './pod-files/types.js';
 export type {
   AuditEvent,
   AuditEventList,

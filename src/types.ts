@@ -5,6 +5,7 @@ import type {
   PortForwardTarget,
   StreamHandlerRegistration,
 } from './streams/handler-types.js';
+import type { PodFiles, PodFilesSelector } from './pod-files/types.js';
 import type { MountServiceAccountOptions, ServiceAccountMount } from './sa-dir/types.js';
 import type { RunOptions, RunResult } from './run/types.js';
 import type { Clock } from './time/clock.js';
@@ -284,6 +285,13 @@ export interface StartedFakeApiServer {
   onPortForward(matcher: PortForwardMatcher, target: PortForwardTarget): StreamHandlerRegistration;
   /** Removes every exec, attach and port-forward handler (the control API's too). */
   clearStreamHandlers(): void;
+  /**
+   * The in-memory files of a pod container: what `kubectl cp` copies to and from (its `tar`), and what
+   * `kubectl exec -- cat`, `ls` and `test` see when no `onExec` handler answers them. Seed files before a
+   * test, read what it uploaded after. A pod's files are dropped when the pod is deleted.
+   * @example server.podFiles({ pod: 'web' }).write('/etc/app.conf', 'debug=true\n');
+   */
+  podFiles(selector: PodFilesSelector): PodFiles;
   /**
    * The authorization decisions made so far (the last 10,000), oldest first: the request's
    * attributes, allowed or not, and why (the binding and rule that allowed it, or the closest rules that

@@ -145,10 +145,10 @@ for (const minor of [33, 27]) {
       });
 
       it('exec without a matching handler says how to register one', async () => {
-        const result = await kc('exec', 'web', '-c', 'app', '--', 'ls', '/');
+        const result = await kc('exec', 'web', '-c', 'app', '--', 'ps', 'aux');
         expect(result.code).toBe(1);
         expect(result.stderr).toContain(
-          '[fake-apiserver] no exec handler matches pod default/web container app command ["ls","/"]',
+          '[fake-apiserver] no exec handler matches pod default/web container app command ["ps","aux"]',
         );
         expect(result.stderr).toContain('server.onExec(');
       });

@@ -3,6 +3,7 @@ import { upgradeFailure, websocketProtocolRefused } from '../errors/plain-text-e
 import { badRequest, methodNotAllowed, notFound } from '../errors/status.js';
 import { booleanParameter } from '../http/query-parameters.js';
 import { upgradeOf, type UpgradedConnection } from '../http/upgrade.js';
+import { builtInExecHandler } from '../pod-files/built-in-exec.js';
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../server/server-context.js';
 import {
@@ -172,17 +173,41 @@ function noExecHandler(
     kind === 'exec'
       ? `server.onExec({ pod: '${target.pod}' }, handler) or POST /fake-apiserver/v1/stream-handlers/exec`
       : `server.onAttach({ pod: '${target.pod}' }, handler) or POST /fake-apiserver/v1/stream-handlers/attach`;
-  return `[fake-apiserver] no ${what}: pods are not backed by containers; register one with ${register}`;
+  const builtIns = kind === 'exec' ? ` (only kubectl cp's tar and test -d, cat and ls are built in)` : '';
+  return `[fake-apiserver] no ${what}: pods are not backed by containers${builtIns}; register one with ${register}`;
+}
+
+/** The container's `workingDir`, where a relative path starts (`/` when the image's default is not known). */
+function workingDirOf(pod: KubeObject, container: string): string {
+  for (const field of ['containers', 'initContainers', 'ephemeralContainers']) {
+    const list = ((pod.spec as Record<string, unknown> | undefined)?.[field] ?? []) as {
+      name?: string;
+      workingDir?: string;
+    }[];
+    const found = list.find((c) => c.name === container);
+    if (found) return found.workingDir || '/';
+  }
+  return '/';
 }
 
 async function runCommand(
+  server: ServerContext,
   handlers: StreamHandlers,
   kind: 'exec' | 'attach',
   target: { namespace: string; pod: string; container: string; command: string[] },
   tty: boolean,
   streams: CommandStreams,
+  pod: KubeObject,
 ): Promise<void> {
-  const handler = kind === 'exec' ? handlers.findExec(target) : handlers.findAttach(target);
+  // A registered handler always wins; then the container's own commands (kubectl cp's tar, cat, ls, test).
+  const handler =
+    kind === 'exec'
+      ? (handlers.findExec(target) ??
+        (server.podFiles &&
+          builtInExecHandler(server.podFiles, target, workingDirOf(pod, target.container), () =>
+            server.clock.now(),
+          )))
+      : handlers.findAttach(target);
   if (!handler) {
     streams.finish({ kind: 'error', message: noExecHandler(kind, target) });
     return;
@@ -303,7 +328,7 @@ export async function servePodStream(
     const streams = commandStreamsOverWebSocket(protocol, options, attach, (events) =>
       acceptWebSocket(server, ctx, upgrade, protocol, events),
     );
-    await runCommand(handlers, kindName, target, tty, streams);
+    await runCommand(server, handlers, kindName, target, tty, streams, pod);
     return;
   }
   const protocol = negotiateSpdy(ctx, EXEC_SPDY_PROTOCOLS);
@@ -324,5 +349,5 @@ export async function servePodStream(
   } catch {
     return;
   }
-  await runCommand(handlers, kindName, target, tty, streams);
+  await runCommand(server, handlers, kindName, target, tty, streams, pod);
 }

@@ -23,6 +23,8 @@ import { asFixtureError } from '../errors/developer-error-status.js';
 import { registerFaultEndpoints } from '../faults/control-endpoints.js';
 import { registerStreamHandlerEndpoints } from '../streams/control-endpoints.js';
 import { StreamHandlers } from '../streams/stream-handlers.js';
+import { PodFileSystems } from '../pod-files/pod-filesystems.js';
+import { registerPodFileEndpoints } from '../pod-files/control-endpoints.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import { loadFixtures, type Fixtures } from '../fixtures/load-fixtures.js';
 import { createExpressApp } from '../http/express-app.js';
@@ -199,11 +201,18 @@ export async function buildServer(
     watches: { slots: new WatchSlots(limits.maxWatches), bufferBytes: limits.watchBufferBytes },
     lifecycle,
     streams: new StreamHandlers(),
+    podFiles: new PodFileSystems(() => clock.now()),
     metrics: new RequestMetrics(),
     apiLoad,
   };
   registerFaultEndpoints(server.control!, faults);
   registerStreamHandlerEndpoints(server.control!, server.streams!);
+  registerPodFileEndpoints(server);
+  // A pod's files go with it, as its containers' would: a new pod of the same name starts empty.
+  const forgetPodFiles = store.subscribe((event) => {
+    if (event.type === 'DELETED' && event.kindKey === '/pods')
+      server.podFiles!.forget(event.namespace, event.object.metadata?.name ?? '');
+  });
   registerAuditEndpoints(server.control!, audit);
   if (options.ui) server.ui = new WebInspector(server, () => ({ host, port }));
 
@@ -251,6 +260,7 @@ export async function buildServer(
       apiServices();
       lifecycle.stop();
       cluster.stop();
+      forgetPodFiles();
       for (const end of [...streams]) end();
     },
   };

@@ -17,6 +17,7 @@ import type { WebInspector } from '../ui/web-inspector.js';
 import type { WatchSlots } from './limits.js';
 import type { LifecycleControllers } from '../controllers/lifecycle-controllers.js';
 import type { StreamHandlers } from '../streams/stream-handlers.js';
+import type { PodFileSystems } from '../pod-files/pod-filesystems.js';
 import type { RequestMetrics } from '../metrics/request-metrics.js';
 
 /** Everything request handling needs, shared by all requests of one server. */
@@ -54,6 +55,8 @@ export interface ServerContext {
   lifecycle?: LifecycleControllers;
   /** The handlers tests registered for exec, attach and port-forward; absent in bare contexts. */
   streams?: StreamHandlers;
+  /** The in-memory files of pod containers (`kubectl cp`, `server.podFiles`); absent in bare contexts. */
+  podFiles?: PodFileSystems;
   /** `apiserver_request_total` and `apiserver_request_duration_seconds`, served at `/metrics`; absent in bare contexts. */
   metrics?: RequestMetrics;
   /** The bound on open watches and on what each may queue for a slow client; absent in bare contexts. */

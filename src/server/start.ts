@@ -10,7 +10,8 @@ import { generateClientCertificate } from '../pki/certificates.js';
 import { keyMaterialOptionsOf, prepareKeyMaterial, type KeyMaterial } from '../pki/key-material.js';
 import { explainDecision } from '../rbac/explain.js';
 import { assertRbacReportWritable, rbacReport, writeRbacReportFile } from '../rbac/report.js';
-import { serviceAccountKind } from '../registry/built-in-kinds.js';
+import { podFilesHandle } from '../pod-files/pod-files-handle.js';
+import { podKind, serviceAccountKind } from '../registry/built-in-kinds.js';
 import { resolveStartupMount } from '../sa-dir/mount-request.js';
 import { ServiceAccountMounts } from '../sa-dir/mounts.js';
 import { registerRunEndpoints } from '../run/control-endpoints.js';
@@ -246,6 +247,15 @@ export async function startWithKeyMaterial(
       onAttach: (matcher, handler) => streamHandlers.onAttach(matcher, handler),
       onPortForward: (matcher, target) => streamHandlers.onPortForward(matcher, target),
       clearStreamHandlers: () => streamHandlers.clear(),
+      podFiles: (selector) =>
+        podFilesHandle(
+          {
+            podFiles: server.podFiles!,
+            findPod: (namespace, name) => store.get(podKind, namespace, name),
+            now: () => clock.now(),
+          },
+          selector,
+        ),
       authorizationDecisions: (filter) => authorizations.decisions(filter),
       explain: explainDecision,
       rbacReport: (reportOptions) => rbacReport(authorizations, reportOptions),

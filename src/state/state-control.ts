@@ -32,7 +32,16 @@ export interface RestoreResult {
 /** What state control needs from the server. */
 export type StateControlDeps = Pick<
   ServerContext,
-  'registry' | 'store' | 'logs' | 'onCreated' | 'authorizations' | 'audit' | 'faults' | 'clock' | 'lifecycle'
+  | 'registry'
+  | 'store'
+  | 'logs'
+  | 'onCreated'
+  | 'authorizations'
+  | 'audit'
+  | 'faults'
+  | 'clock'
+  | 'lifecycle'
+  | 'podFiles'
 >;
 
 /**
@@ -171,7 +180,8 @@ export class StateControl {
 
   /**
    * Returns to the state right after start-up, and forgets what one test leaves behind for the next: the
-   * recorded authorization decisions and requests, and the fault rules.
+   * recorded authorization decisions and requests, the fault rules and every pod's files (snapshots do not
+   * capture files).
    */
   reset(): RestoreResult {
     if (!this.#startup) throw new Error('reset() before start-up completed');
@@ -179,6 +189,7 @@ export class StateControl {
     this.#deps.authorizations?.clear();
     this.#deps.audit?.clear();
     this.#deps.faults?.clear();
+    this.#deps.podFiles?.clear();
     return result;
   }
 }
