@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig, Watch, type V1Pod } from '@kubernetes/client-node';
+import { ADD, CoreV1Api, KubeConfig, makeInformer, UPDATE, Watch, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFakeClock, startFakeApiServer, type StartedFakeApiServer } from '../src/index.js';
 import { adminCredentials } from './support/admin.js';
@@ -183,6 +183,19 @@ for (const minor of [27, 33]) {
         expect((await kubectlAsAdmin('rollout', 'status', `deployment/${name}`, '--timeout=20s')).code).toBe(
           0,
         );
+        const ready = await kubectlAsAdmin(
+          'wait',
+          '--for=condition=Ready',
+          'pod',
+          '-l',
+          `app=${name}`,
+          '--timeout=20s',
+        );
+        const met = new RegExp(`^pod/${name}-\\w+-\\w{5} condition met$`);
+        expect(ready.stdout.trim().split('\n')).toEqual([
+          expect.stringMatching(met),
+          expect.stringMatching(met),
+        ]);
         const deleted = await kubectlAsAdmin(
           'delete',
           'deployment',
@@ -219,6 +232,41 @@ describe('a cluster that moves, seen by @kubernetes/client-node', () => {
     api = kc.makeApiClient(CoreV1Api);
   });
   afterAll(() => server?.close());
+
+  it('an informer (list, then watch) sees a pod it did not list go Pending, then Running', async () => {
+    const path = '/api/v1/namespaces/default/pods';
+    const informer = makeInformer(
+      kc,
+      path,
+      () => api.listNamespacedPod({ namespace: 'default', labelSelector: 'informed=yes' }),
+      'informed=yes',
+    );
+    const seen: string[] = [];
+    const running = new Promise<void>((resolve) => {
+      const note = (pod: V1Pod) => {
+        seen.push(`${pod.status?.phase}${pod.status?.podIP ? ' with IP' : ''}`);
+        if (pod.status?.phase === 'Running') resolve();
+      };
+      informer.on(ADD, note);
+      informer.on(UPDATE, note);
+    });
+    await informer.start();
+    try {
+      await api.createNamespacedPod({
+        namespace: 'default',
+        body: {
+          metadata: { name: 'informed', labels: { informed: 'yes' } },
+          spec: { containers: [{ name: 'c', image: 'nginx' }] },
+        },
+      });
+      await running;
+      expect(seen[0]).toBe('Pending');
+      expect(seen.at(-1)).toBe('Running with IP');
+      expect(informer.list('default').map((pod) => pod.status?.phase)).toEqual(['Running']);
+    } finally {
+      await informer.stop();
+    }
+  });
 
   it('watches a pod go Pending, then Running, never in the create response', async () => {
     const phases: string[] = [];
