@@ -9,12 +9,11 @@ import {
   RbacAuthorizationV1Api,
   type V1PolicyRule,
 } from '@kubernetes/client-node';
-import { startFakeApiServer, type StartedFakeApiServer } from 'fake-apiserver';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientAvailable, namespacesAvailable, run as runCommand } from '../../test/support/external.js';
 import { go, GO_EXAMPLES_MODULE, GO_HARNESS_MODULE, goInstalled, goOrThrow } from '../../test/support/go.js';
 import { startProgram, until, type Program } from '../../test/support/program.js';
-import { roleGrants as grants } from '../../test/support/role-grants.js';
+import { useExampleCluster } from '../../test/support/example-cluster.js';
 
 const FIXTURES = [
   join(import.meta.dirname, '../fixtures/shop.yaml'),
@@ -42,46 +41,16 @@ describe.runIf(clientAvailable('Go', goInstalled))(
     }, 900_000);
     afterAll(() => rm(bin, { recursive: true, force: true }));
 
-    let server: StartedFakeApiServer | undefined;
-    const programs: Program[] = [];
-    afterEach(async () => {
-      for (const program of programs.splice(0)) {
-        program.kill('SIGKILL');
-        await program.exited;
-      }
-      await server?.close();
-      server = undefined;
+    // Still: the tests drive the pods' changes themselves and assert the exact events a watch sees.
+    const cluster = useExampleCluster({
+      fixtures: FIXTURES,
+      rbacFixtures: join(import.meta.dirname, 'fixtures'),
+      cluster: false,
     });
-
-    /** Starts the shop cluster and mounts a service account's directory, as the kubelet does in a pod. */
-    async function mountFor(serviceAccount: string) {
-      // Still: the tests drive the pods' changes themselves and assert the exact events a watch sees.
-      server = await startFakeApiServer({ fixtures: FIXTURES, cluster: false });
-      const dir = join(await mkdtemp(join(tmpdir(), 'go-example-')), 'serviceaccount');
-      await server.mountServiceAccount({ dir, serviceAccount });
-      const admin = new KubeConfig();
-      admin.loadFromString(server.kubeconfig);
-      const [namespace, name] = serviceAccount.split('/');
-      return {
-        env: { ...server.env, SA_DIR: dir },
-        admin,
-        user: `system:serviceaccount:${namespace}:${name}`,
-      };
-    }
+    const { mountFor, expectExactly } = cluster;
 
     function run(name: string, env: Record<string, string>): Program {
-      const program = startProgram(join(bin, name), [], env);
-      programs.push(program);
-      return program;
-    }
-
-    /** What the program needed is exactly its fixture's Role: nothing denied, every rule used. */
-    async function expectExactly(user: string, name: string, rbacFile: string) {
-      expect(server!.authorizationDecisions({ user, allowed: false }).map((d) => server!.explain(d))).toEqual(
-        [],
-      );
-      const fixture = await readFile(join(import.meta.dirname, 'fixtures', rbacFile), 'utf8');
-      expect(grants(server!.rbacReport({ user, name }))).toEqual(grants(fixture));
+      return cluster.track(startProgram(join(bin, name), [], env));
     }
 
     async function removeBinding(admin: KubeConfig, name: string) {
@@ -108,7 +77,7 @@ describe.runIf(clientAvailable('Go', goInstalled))(
       it.runIf(clientAvailable('user namespaces (unshare)', namespacesAvailable))(
         'runs unmodified under run: rest.InClusterConfig() reads the kubelet paths and 10.96.0.1',
         async () => {
-          server = await startFakeApiServer({ fixtures: FIXTURES, cluster: false });
+          const server = await cluster.start();
           // No SA_DIR: the program's own branch that calls rest.InClusterConfig(), as in a pod.
           const result = await server.run(join(bin, 'leader-election'), [], {
             serviceAccount: 'shop/go-leader',
@@ -278,7 +247,7 @@ describe.runIf(clientAvailable('Go', goInstalled))(
         web.metadata!.labels = { tier: 'front' };
         await core.replaceNamespacedPod({ name: 'web', namespace: 'shop', body: web });
         await until('web to be modified', () => informer.stdout.includes('MODIFIED\tweb\tPending'));
-        await server!.reset(); // the pod goes: the informer sees the reset as a delete
+        await cluster.server.reset(); // the pod goes: the informer sees the reset as a delete
         await until('web to be deleted', () => informer.stdout.includes('DELETED\tweb'));
         informer.kill('SIGTERM');
         expect(await informer.exited).toBe(0);
@@ -424,7 +393,7 @@ describe.runIf(clientAvailable('Go', goInstalled))(
         });
         await until(
           'the ConfigMap to be collected',
-          () => !server!.get({ kind: 'ConfigMap', namespace: 'shop', name: 'main-storefront' }),
+          () => !cluster.server.get({ kind: 'ConfigMap', namespace: 'shop', name: 'main-storefront' }),
         );
 
         operator.kill('SIGTERM');

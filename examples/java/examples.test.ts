@@ -1,12 +1,9 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { startFakeApiServer, type StartedFakeApiServer } from 'fake-apiserver';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { clientAvailable } from '../../test/support/external.js';
 import { buildJavaExamples, javaClassPath, javaInstalled } from '../../test/support/java.js';
+import { useExampleCluster } from '../../test/support/example-cluster.js';
 import { startProgram, until, type Program } from '../../test/support/program.js';
 
 const FIXTURES = [join(import.meta.dirname, '../fixtures/shop.yaml'), join(import.meta.dirname, 'fixtures')];
@@ -35,25 +32,6 @@ const CLIENTS = {
 
 type Client = keyof typeof CLIENTS;
 
-/** The (apiGroup, resource, verb) triples a YAML text's Role grants, sorted. */
-function grants(yamlText: string): string[] {
-  const role = parseAllDocuments(yamlText)
-    .map(
-      (document) =>
-        document.toJS() as {
-          kind?: string;
-          rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-        },
-    )
-    .find((document) => document?.kind === 'Role');
-  const triples = (role?.rules ?? []).flatMap((rule) =>
-    rule.apiGroups.flatMap((group) =>
-      rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}: ${verb}`)),
-    ),
-  );
-  return [...new Set(triples)].sort();
-}
-
 const forbidden = (client: Client, account: string, verb: string, resource: string, name?: string) =>
   `error 403 Forbidden: ${resource}${name ? ` "${name}"` : ''} is forbidden: User "system:serviceaccount:shop:${client}-${account}" cannot ${verb} resource "${resource}" in API group "" in the namespace "shop"`;
 
@@ -68,31 +46,15 @@ describe.runIf(clientAvailable('Java', javaInstalled))(
       console.log(`Java examples: mvn package ${(await buildJavaExamples()).toFixed(1)} s`);
     }, 900_000);
 
-    let server: StartedFakeApiServer | undefined;
-    const programs: Program[] = [];
-    afterEach(async () => {
-      for (const program of programs.splice(0)) {
-        program.kill('SIGKILL');
-        await program.exited;
-      }
-      await server?.close();
-      server = undefined;
+    const cluster = useExampleCluster({
+      fixtures: FIXTURES,
+      rbacFixtures: join(import.meta.dirname, 'fixtures'),
     });
 
     describe.each(Object.keys(CLIENTS) as Client[])('%s', (client) => {
-      /** Starts the shop cluster and mounts a service account's directory, as the kubelet does in a pod. */
-      async function mountFor(account: string) {
-        server = await startFakeApiServer({ fixtures: FIXTURES });
-        const dir = join(await mkdtemp(join(tmpdir(), 'java-example-')), 'serviceaccount');
-        await server.mountServiceAccount({ dir, serviceAccount: `shop/${client}-${account}` });
-        const admin = new KubeConfig();
-        admin.loadFromString(server.kubeconfig);
-        return {
-          env: { ...server.env, ...CLIENTS[client].env(dir) },
-          admin,
-          user: `system:serviceaccount:shop:${client}-${account}`,
-        };
-      }
+      /** Starts the shop cluster and mounts `shop/<client>-<account>`'s directory, found as the client finds it. */
+      const mountFor = (account: string) =>
+        cluster.mountFor(`shop/${client}-${account}`, CLIENTS[client].env);
 
       function run(program: string, env: Record<string, string>): Program {
         const started = startProgram(
@@ -107,8 +69,7 @@ describe.runIf(clientAvailable('Java', javaInstalled))(
           ],
           env,
         );
-        programs.push(started);
-        return started;
+        return cluster.track(started);
       }
 
       /** Waits for a line of the program's output; on a time-out the error shows all it printed. */
@@ -120,17 +81,9 @@ describe.runIf(clientAvailable('Java', javaInstalled))(
         });
       }
 
-      /** What the program needed is exactly its fixture's Role: nothing denied, every rule used. */
-      async function expectExactly(user: string, account: string, rbacFile: string) {
-        expect(
-          server!.authorizationDecisions({ user, allowed: false }).map((d) => server!.explain(d)),
-        ).toEqual([]);
-        const fixture = await readFile(
-          join(import.meta.dirname, 'fixtures', `${client}-${rbacFile}`),
-          'utf8',
-        );
-        expect(grants(server!.rbacReport({ user, name: `${client}-${account}` }))).toEqual(grants(fixture));
-      }
+      /** What the program needed is exactly its fixture's Role (`<client>-<rbacFile>`): nothing denied, every rule used. */
+      const expectExactly = (user: string, account: string, rbacFile: string) =>
+        cluster.expectExactly(user, `${client}-${account}`, `${client}-${rbacFile}`);
 
       async function removeBinding(admin: KubeConfig, account: string) {
         await admin

@@ -1,6 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   CoordinationV1Api,
@@ -10,10 +8,9 @@ import {
   RbacAuthorizationV1Api,
   type V1PolicyRule,
 } from '@kubernetes/client-node';
-import { startFakeApiServer, type StartedFakeApiServer } from 'fake-apiserver';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { clientAvailable, pythonClientInstalled, run } from '../../test/support/external.js';
+import { useExampleCluster } from '../../test/support/example-cluster.js';
 import { startProgram, until, type Program } from '../../test/support/program.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -24,19 +21,6 @@ const FIXTURES = [
   join(import.meta.dirname, 'fixtures'),
 ];
 const CREATE_WEB = { metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
-
-/** The (apiGroup, resource, verb) triples a YAML text's Role grants, sorted. */
-function grants(yamlText: string): string[] {
-  const role = parseAllDocuments(yamlText)
-    .map((document) => document.toJS() as { kind?: string; rules?: V1PolicyRule[] })
-    .find((document) => document?.kind === 'Role');
-  const triples = (role?.rules ?? []).flatMap((rule) =>
-    (rule.apiGroups ?? []).flatMap((group) =>
-      (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}: ${verb}`)),
-    ),
-  );
-  return [...new Set(triples)].sort();
-}
 
 /** The venv module is what scripts/python-venv.sh needs; the packages come from PyPI. */
 const venvPossible = () =>
@@ -56,48 +40,22 @@ describe.runIf(clientAvailable('Python venv', venvPossible))(
       console.log(`Python venv: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }, 900_000);
 
-    let server: StartedFakeApiServer | undefined;
-    const programs: Program[] = [];
-    afterEach(async () => {
-      for (const program of programs.splice(0)) {
-        program.kill('SIGKILL');
-        await program.exited;
-      }
-      await server?.close();
-      server = undefined;
+    // Still: the tests drive the pods' changes themselves and assert the exact events a watch sees.
+    const cluster = useExampleCluster({
+      fixtures: FIXTURES,
+      rbacFixtures: join(import.meta.dirname, 'fixtures'),
+      cluster: false,
     });
-
-    async function mountFor(serviceAccount: string) {
-      // Still: the tests drive the pods' changes themselves and assert the exact events a watch sees.
-      server = await startFakeApiServer({ fixtures: FIXTURES, cluster: false });
-      const dir = join(await mkdtemp(join(tmpdir(), 'python-pypi-')), 'serviceaccount');
-      await server.mountServiceAccount({ dir, serviceAccount });
-      const admin = new KubeConfig();
-      admin.loadFromString(server.kubeconfig);
-      const [namespace, name] = serviceAccount.split('/');
-      return {
-        env: { ...server.env, SA_DIR: dir },
-        admin,
-        user: `system:serviceaccount:${namespace}:${name}`,
-      };
-    }
+    const { mountFor, expectExactly } = cluster;
 
     function runScript(interpreter: string, script: string, env: Record<string, string>): Program {
-      const program = startProgram(interpreter, [join(import.meta.dirname, script)], {
-        ...env,
-        PYTHONDONTWRITEBYTECODE: '1',
-        PYTHONUNBUFFERED: '1',
-      });
-      programs.push(program);
-      return program;
-    }
-
-    async function expectExactly(user: string, name: string, rbacFile: string) {
-      expect(server!.authorizationDecisions({ user, allowed: false }).map((d) => server!.explain(d))).toEqual(
-        [],
+      return cluster.track(
+        startProgram(interpreter, [join(import.meta.dirname, script)], {
+          ...env,
+          PYTHONDONTWRITEBYTECODE: '1',
+          PYTHONUNBUFFERED: '1',
+        }),
       );
-      const fixture = await readFile(join(import.meta.dirname, 'fixtures', rbacFile), 'utf8');
-      expect(grants(server!.rbacReport({ user, name }))).toEqual(grants(fixture));
     }
 
     async function replaceRole(admin: KubeConfig, name: string, rules: V1PolicyRule[]) {
@@ -280,7 +238,7 @@ describe.runIf(clientAvailable('Python venv', venvPossible))(
         );
         expect(operator.stdout).toContain('configmap shop/main-storefront updated');
         await until('the status', () => {
-          const stored = server!.get({
+          const stored = cluster.server.get({
             kind: 'Storefront',
             namespace: 'shop',
             name: 'main',
@@ -290,14 +248,14 @@ describe.runIf(clientAvailable('Python venv', venvPossible))(
               ?.observedGeneration === 2
           );
         });
-        expect(server!.get({ kind: 'Storefront', namespace: 'shop', name: 'main' })).toMatchObject({
+        expect(cluster.server.get({ kind: 'Storefront', namespace: 'shop', name: 'main' })).toMatchObject({
           status: { configMap: 'main-storefront', observedGeneration: 2 },
         });
 
         await custom.deleteNamespacedCustomObject({ ...storefronts, name: 'main' });
         await until(
           'the ConfigMap to be collected',
-          () => !server!.get({ kind: 'ConfigMap', namespace: 'shop', name: 'main-storefront' }),
+          () => !cluster.server.get({ kind: 'ConfigMap', namespace: 'shop', name: 'main-storefront' }),
         );
         operator.kill('SIGTERM');
         await operator.exited;
