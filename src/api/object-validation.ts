@@ -197,12 +197,17 @@ export function validateObjectName(kind: ResourceKind, obj: KubeObject): void {
 
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** `names.SimpleNameGenerator.GenerateName`: the base truncated to 58 characters, plus 5 random ones. */
+export function generateNameFrom(base: string): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++)
+    suffix += GENERATE_ALPHABET[Math.floor(Math.random() * GENERATE_ALPHABET.length)];
+  return `${base.slice(0, 58)}${suffix}`;
+}
+
 /** Resolves `generateName` as `names.SimpleNameGenerator`: base truncated to 58 characters plus 5 random ones. */
 export function resolveGenerateName(obj: KubeObject): void {
   const metadata = obj.metadata!;
   if (metadata.name || !metadata.generateName) return;
-  let suffix = '';
-  for (let i = 0; i < 5; i++)
-    suffix += GENERATE_ALPHABET[Math.floor(Math.random() * GENERATE_ALPHABET.length)];
-  metadata.name = `${metadata.generateName.slice(0, 58)}${suffix}`;
+  metadata.name = generateNameFrom(metadata.generateName);
 }

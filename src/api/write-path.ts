@@ -7,6 +7,7 @@ import { confirmRbacWrite } from '../rbac/escalation.js';
 import { trackWrite } from './apply/field-manager.js';
 import { setManagedFields, type ManagerMap } from './apply/managed-fields.js';
 import { resolveGenerateName, validateObjectName } from './object-validation.js';
+import { admitPodServiceAccount, keepServiceAccountVolume } from './service-account-admission.js';
 import { servedForm, storedForm } from './served-form.js';
 import { prepareCreate, prepareUpdate, updateStored } from './write-steps.js';
 
@@ -56,7 +57,8 @@ export function admitNamespace(
 
 /**
  * The one road by which a create reaches the store, for every verb that creates (POST, a server-side apply
- * that creates) and for the controllers: admission (namespace lifecycle, RBAC escalation), generateName, name
+ * that creates) and for the controllers: admission (namespace lifecycle, a pod's service account, RBAC
+ * escalation), generateName, name
  * validation, the kind's strategy (status reset, defaults, normalization, validation), managedFields, the
  * stored form, then what the cluster's controllers do when an object appears. `obj` has been admitted
  * (`admitObject`: type meta, namespace and name from the URL, typed decode) and is in the served form.
@@ -71,6 +73,7 @@ export function createThroughApi(
   // Upstream order: NamespaceLifecycle admission, then the RBAC storage's escalation check (before
   // generateName and validation, so its message has no name yet), then the store's BeforeCreate.
   admitNamespace(server, kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+  admitPodServiceAccount(server.store, kind, obj, { seed: writer.seed ?? false });
   if (writer.request) confirmRbacWrite(server as ServerContext, writer.request, kind, obj);
   resolveGenerateName(obj);
   validateObjectName(kind, obj);
@@ -101,6 +104,7 @@ export function updateThroughApi(
   writer: Writer,
 ): KubeObject {
   if (writer.request) confirmRbacWrite(server as ServerContext, writer.request, kind, obj, current);
+  if (writer.seed) keepServiceAccountVolume(kind, current, obj);
   validateObjectName(kind, obj);
   prepareUpdate(kind, obj, current, { keepStatus: writer.seed ?? false });
   recordManagers(server, kind, current, obj, writer);
