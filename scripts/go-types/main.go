@@ -6,7 +6,7 @@
 //	    structs: every field's JSON name and Go type (as reflect prints it, for the error texts), its inline
 //	    and omitempty flags and a custom type's zero encoding (src/decode/go-encode.ts encodes by them), and
 //	    the patchStrategy and patchMergeKey tags strategic merge patch reads.
-//	go run . decode < ../../test/fixtures/typed-decode/cases.jsonl > ../../test/fixtures/typed-decode/vectors.jsonl
+//	go run . decode < ../../test/fixtures/typed-decode-cases.jsonl > ../../test/fixtures/typed-decode-vectors.jsonl
 //	    the oracle: each case decoded by apimachinery's own JSON serializer, as kube-apiserver's create and
 //	    update handlers decode a body, with the error text their transformDecodeError gives.
 //
