@@ -99,12 +99,24 @@ function kindOf(value: Json): ValueKind | undefined {
   return isMap(value) ? 'map' : 'scalar';
 }
 
+/** Whether a value of `kind` under `node` is a map or list compared item by item (not atomic). */
+function isContainer(kind: ValueKind | undefined, node: ApplyShape): kind is 'map' | 'list' {
+  if (kind === 'list') return isGranularList(node);
+  return kind === 'map' && node.atomic !== true;
+}
+
+const emptyOf = (kind: 'map' | 'list'): Json => (kind === 'list' ? [] : {});
+
 /** Compares two objects field by field under a shape. */
 export function compareObjects(lhs: Json, rhs: Json, shape: ApplyShape): Comparison {
   const out: Comparison = { added: emptyFieldSet(), modified: emptyFieldSet(), removed: emptyFieldSet() };
   const walk = (left: Json, right: Json, node: ApplyShape, path: string[]): void => {
+    // A null against a map or list is that kind's empty value (a Go nil slice or map, `containers: null` in
+    // the zero object a create is compared with): its items are added or removed, the node itself is not.
     const leftKind = kindOf(left);
     const rightKind = kindOf(right);
+    if (left === null && isContainer(rightKind, node)) return walk(emptyOf(rightKind), right, node, path);
+    if (right === null && isContainer(leftKind, node)) return walk(left, emptyOf(leftKind), node, path);
     const valueKind = leftKind ?? rightKind;
     const leaf =
       (leftKind !== undefined && rightKind !== undefined && leftKind !== rightKind) ||
