@@ -133,7 +133,10 @@ export const persistentVolumeClaimKind: ResourceKind = coreKind(
   },
 );
 
-/** core/v1 PersistentVolume (cluster scoped): reclaim policy Retain, volumeMode Filesystem, phase Pending. */
+/**
+ * core/v1 PersistentVolume (cluster scoped): reclaim policy Retain, volumeMode Filesystem, a hostPath's type `""`,
+ * phase Pending.
+ */
 export const persistentVolumeKind: ResourceKind = coreKind('PersistentVolume', 'persistentvolumes', {
   namespaced: false,
   shortNames: ['pv'],
@@ -143,6 +146,9 @@ export const persistentVolumeKind: ResourceKind = coreKind('PersistentVolume', '
     const spec = objectField(volume, 'spec');
     spec.persistentVolumeReclaimPolicy ??= 'Retain';
     spec.volumeMode ??= 'Filesystem';
+    // SetDefaults_HostPathVolumeSource: HostPathUnset.
+    const hostPath = spec.hostPath as Record<string, unknown> | undefined;
+    if (hostPath && typeof hostPath === 'object') hostPath.type ??= '';
     objectField(volume, 'status').phase ??= 'Pending';
   },
 });
