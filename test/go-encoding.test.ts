@@ -50,13 +50,16 @@ describe.runIf(clientAvailable('kubectl 1.33', () => existsSync(kubectl)))(
       expect(deployment.spec.template.spec.containers[0].resources).toEqual({});
       expect(deployment.status).toEqual({});
       // The field manager compares with the kind's Go zero value, which has the template's creationTimestamp
-    // (null) and `containers: null`: neither is recorded as added.
-    const fields = deployment.metadata.managedFields[0].fieldsV1 as Obj;
-    expect(fields['f:spec']['f:template']['f:metadata']).toEqual({ 'f:labels': { '.': {}, 'f:app': {} } });
-    expect(Object.keys(fields['f:spec']['f:template']['f:spec']['f:containers'])).toEqual(['k:{"name":"web"}']);
-  });
+      // (null) and `containers: null`: neither is recorded as added.
+      const raw = JSON.parse(await curl('/apis/apps/v1/namespaces/default/deployments/web')) as Obj;
+      const fields = raw.metadata.managedFields[0].fieldsV1 as Obj;
+      expect(fields['f:spec']['f:template']['f:metadata']).toEqual({ 'f:labels': { '.': {}, 'f:app': {} } });
+      expect(Object.keys(fields['f:spec']['f:template']['f:spec']['f:containers'])).toEqual([
+        'k:{"name":"nginx"}',
+      ]);
+    });
 
-  it('drops annotations: {} and finalizers: [] that @kubernetes/client-node sends, and owns neither', async () => {
+    it('drops annotations: {} and finalizers: [] that @kubernetes/client-node sends, and owns neither', async () => {
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfig);
       const api = kc.makeApiClient(CoreV1Api);

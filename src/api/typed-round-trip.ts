@@ -13,7 +13,7 @@ import { storedForm } from './served-form.js';
 /** `obj` (of `kind`, in the form its own `apiVersion` names) as Go encodes its typed struct; a new object. */
 export function typedRoundTrip(kind: ResourceKind, obj: KubeObject): KubeObject {
   if (kind.origin === 'crd') return obj;
-  return goEncodeObject(obj);
+  return goEncodeObject(obj, { storage: true });
 }
 
 /**

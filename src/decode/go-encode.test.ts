@@ -86,4 +86,22 @@ describe('goEncodeObject', () => {
       spec: { containers: [{ name: 'c', resources: {} }] },
     });
   });
+
+  it('sorts map keys as encoding/json does', () => {
+    const encoded = goEncodeObject({ apiVersion: 'v1', kind: 'ConfigMap', data: { b: '1', a: '2', B: '3' } });
+    expect(Object.keys(encoded.data)).toEqual(['B', 'a', 'b']);
+  });
+
+  it('with storage, reads an empty slice or map without omitempty back as nil, as protobuf storage does', () => {
+    const node = {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'CSINode',
+      metadata: { name: 'n' },
+      spec: { drivers: [] },
+    };
+    expect(goEncodeObject(node).spec).toEqual({ drivers: [] });
+    expect(goEncodeObject(node, { storage: true }).spec).toEqual({ drivers: null });
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {}, rules: [] };
+    expect(goEncodeObject(role, { storage: true }).rules).toBeNull();
+  });
 });

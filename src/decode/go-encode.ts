@@ -21,6 +21,19 @@ import { GO_TYPES } from './go-types.generated.js';
 
 type Json = Record<string, unknown>;
 
+/** Go's string order (bytes of UTF-8, which code points order alike). */
+const byBytes = (a: string, b: string): number => {
+  if (a === b) return 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(j)!;
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
+};
+
 /** One field as the encoder writes it: JSON name, type, `omitempty`. */
 interface PlannedField {
   json: string;
@@ -35,6 +48,7 @@ interface StructPlan {
 }
 
 const typeOf = (id: number): GoType => GO_TYPES.types[id]!;
+const type = (id: number): GoType[0] => typeOf(id)[0];
 const plans = new Map<number, StructPlan>();
 
 function planOf(id: number): StructPlan {
@@ -82,39 +96,52 @@ function isEmpty(value: unknown, id: number): boolean {
   }
 }
 
-function encodeStruct(value: unknown, id: number): Json {
+/** How to encode: `storage` reads the value back as protobuf storage gives it (an empty slice or map is nil). */
+interface EncodeOptions {
+  storage: boolean;
+}
+
+function encodeStruct(value: unknown, id: number, options: EncodeOptions): Json {
   const object = isJsonObject(value) ? value : {};
   const plan = planOf(id);
   const out: Json = {};
   for (const field of plan.fields) {
-    const encoded = encodeValue(object[field.json], field.type);
-    if (field.omitEmpty && isEmpty(encoded, field.type)) continue;
+    let encoded = encodeValue(object[field.json], field.type, options);
+    if (isEmpty(encoded, field.type)) {
+      if (field.omitEmpty) continue;
+      if (options.storage && encoded !== null && (type(field.type) === 'slice' || type(field.type) === 'map'))
+        encoded = null;
+    }
     out[field.json] = encoded;
   }
   for (const key of Object.keys(object)) if (!plan.names.has(key)) out[key] = object[key];
   return out;
 }
 
-/** A value of Go type `id` as `json.Marshal` writes it; `undefined` and `null` stand for the zero value. */
-function encodeValue(value: unknown, id: number): unknown {
-  const type = typeOf(id);
-  switch (type[0]) {
+/**
+ * A value of Go type `id` as `json.Marshal` writes it; `undefined` and `null` stand for the zero value. A map's
+ * keys come out sorted, as encoding/json sorts them.
+ */
+function encodeValue(value: unknown, id: number, options: EncodeOptions): unknown {
+  const goType = typeOf(id);
+  switch (goType[0]) {
     case 'struct':
-      return encodeStruct(value, id);
+      return encodeStruct(value, id, options);
     case 'ptr':
-      return value === undefined || value === null ? null : encodeValue(value, type[2]);
+      return value === undefined || value === null ? null : encodeValue(value, goType[2], options);
     case 'slice':
       if (value === undefined || value === null) return null;
-      return Array.isArray(value) ? value.map((item) => encodeValue(item, type[2])) : value;
+      return Array.isArray(value) ? value.map((item) => encodeValue(item, goType[2], options)) : value;
     case 'map': {
       if (value === undefined || value === null) return null;
       if (!isJsonObject(value)) return value;
       const out: Json = {};
-      for (const [key, item] of Object.entries(value)) out[key] = encodeValue(item, type[2]);
+      for (const key of Object.keys(value).sort(byBytes))
+        out[key] = encodeValue(value[key], goType[2], options);
       return out;
     }
     case 'custom':
-      return value === undefined || value === null ? type[2] : value;
+      return value === undefined || value === null ? goType[2] : value;
     case 'bytes':
     case 'any':
       return value ?? null;
@@ -130,13 +157,15 @@ function encodeValue(value: unknown, id: number): unknown {
 /**
  * `obj` (a built-in kind's object, as decoded by `typed-decode.ts`) as Go's `encoding/json` writes it from its
  * Go struct, found by the object's own `apiVersion` and `kind`; a new object (sharing only the free-form parts).
- * An object of a kind outside the Go type table (a custom resource) comes back as it is.
+ * An object of a kind outside the Go type table (a custom resource) comes back as it is. With `storage`, as
+ * kube-apiserver reads it back from etcd, where built-in kinds are protobuf: an empty slice or map decodes as nil,
+ * so a field without `omitempty` sent as `[]` or `{}` is written `null` (a CSINode's `drivers: []`).
  */
-export function goEncodeObject<T extends object>(obj: T): T {
+export function goEncodeObject<T extends object>(obj: T, options: { storage?: boolean } = {}): T {
   const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
   const root = GO_TYPES.roots[`${String(apiVersion)} ${String(kind)}`];
   if (root === undefined) return obj;
-  return encodeStruct(obj, root) as T;
+  return encodeStruct(obj, root, { storage: options.storage ?? false }) as T;
 }
 
 /** Whether objects of `apiVersion` `kind` are encoded by `goEncodeObject` (a built-in kind in the Go type table). */
