@@ -8,7 +8,7 @@ import { trackWrite } from './apply/field-manager.js';
 import { setManagedFields, type ManagerMap } from './apply/managed-fields.js';
 import { resolveGenerateName, validateObjectName } from './object-validation.js';
 import { servedForm, storedForm } from './served-form.js';
-import { encodedStoredForm, typedRoundTrip } from './typed-round-trip.js';
+import { encodedStoredForm, storageRoundTrip, typedRoundTrip } from './typed-round-trip.js';
 import { prepareCreate, prepareUpdate, updateStored } from './write-steps.js';
 
 /**
@@ -134,7 +134,10 @@ export function updateStatusThroughApi(
   updated = typedRoundTrip(kind, updated);
   if (writer.appliedManagers) setManagedFields(updated, writer.appliedManagers);
   else trackWrite(server, kind, stored, updated, writer.manager, 'status');
-  return server.store.update(kind, updated, { dryRun: writer.dryRun ?? false, keepGeneration: true });
+  return server.store.update(kind, storageRoundTrip(kind, updated), {
+    dryRun: writer.dryRun ?? false,
+    keepGeneration: true,
+  });
 }
 
 function recordManagers(
