@@ -53,12 +53,6 @@ export const KNOWN = [
     match: (s, e) => /metadata\/generation$/.test(e.path) && /pods|pod/.test(s + JSON.stringify(e)),
   },
   {
-    id: 'template-creation-timestamp',
-    cls: 'fidelity',
-    text: "Pod templates: kube-apiserver writes `spec.template.metadata.creationTimestamp: null` (Go's zero metav1.Time is not omitted); fake-apiserver omits it.",
-    match: (s, e) => /template\/metadata\/creationTimestamp$/.test(e.path),
-  },
-  {
     id: 'controllers',
     cls: 'not-simulated',
     text: 'kube-controller-manager\'s controllers act on the object between two steps where fake-apiserver\'s controllers (README "Not served": no workload, quota, disruption, TTL or volume controllers) do not: resource quota `status.hard/used`, Deployment conditions, ReplicationController/ReplicaSet/StatefulSet `observedGeneration` and revisions, PDB `desiredHealthy`, Job counters, PV phase `Available`, the node TTL annotation; with them the resourceVersions and managedFields (`kube-controller-manager`, subresource `status`) they write, the extra watch events, and the 409 a later PUT with the first resourceVersion gets.',
@@ -73,15 +67,6 @@ export const KNOWN = [
       (/\/metadata\/finalizers/.test(e.path) && /protection/.test(JSON.stringify(e.oracle))) ||
       (/pods (update|patch|apply)|pods delete|persistentvolume(claim)?s (delete|deletecollection)/.test(s) &&
         !/managedFields\/\d/.test(e.path)),
-  },
-  {
-    id: 'zero-values',
-    cls: 'fidelity',
-    text: "Go's encoding of fields without `omitempty` and defaults not applied here: kube-apiserver writes `creationTimestamp: null` in templates, an Event's `source: {}`, `firstTimestamp`/`lastTimestamp`/`eventTime: null`, `reportingComponent`/`reportingInstance: \"\"`, a PV `hostPath.type: \"\"`, a Job's `manualSelector: false`, an HPA's `currentMetrics: null`, an EndpointSlice endpoint's `conditions: {}` and port `name: \"\"`, a CSINode's `drivers: null`, a node's zero `daemonEndpoints`/`nodeInfo`, a LimitRange's `defaultRequest` (defaulted to `default`); fake-apiserver leaves them out (or writes `[]`).",
-    match: (s, e) =>
-      /creationTimestamp$|\/source$|Timestamp$|eventTime$|reporting(Component|Instance)$|hostPath\/type$|manualSelector$|currentMetrics$|\/conditions$|ports\/\d+\/name$|\/drivers$|daemonEndpoints$|nodeInfo$|defaultRequest$|jobTemplate(\/spec\/template)?\/metadata$/.test(
-        e.path,
-      ) && !/deployments/.test(s),
   },
   {
     id: 'generation',

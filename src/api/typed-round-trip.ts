@@ -19,7 +19,11 @@ import { storedForm } from './served-form.js';
  */
 export function typedRoundTrip(kind: ResourceKind, obj: KubeObject): KubeObject {
   if (kind.origin === 'crd') return obj;
-  return goEncodeObject(obj);
+  const encoded = goEncodeObject(obj);
+  // The field manager reads the decoded struct, where `managedFields: []` (a reset) is still an empty list.
+  const sent = obj.metadata?.managedFields;
+  if (Array.isArray(sent) && sent.length === 0) encoded.metadata = { ...encoded.metadata, managedFields: [] };
+  return encoded;
 }
 
 /** A stored-form object as kube-apiserver reads it back from its protobuf storage and encodes it. */
