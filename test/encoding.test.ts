@@ -33,7 +33,7 @@ describe('JSON encoding as kube-apiserver writes it', () => {
 
   it('ends a compact body with a newline, as json.Encoder does', async () => {
     const response = await asAdmin({ path: '/api/v1/namespaces/default' });
-    expect(response.text).toMatch(/^\{"[^\n]*"kind":"Namespace"[^\n]*\}\n$/);
+    expect(response.text).toMatch(/^\{"kind":"Namespace","apiVersion":"v1",[^\n]*\}\n$/);
     expect(Number(response.headers['content-length'])).toBe(Buffer.byteLength(response.text));
     const missing = await asAdmin({ path: '/api/v1/namespaces/default/configmaps/nope' });
     expect(missing.text).toBe(

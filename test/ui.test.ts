@@ -176,7 +176,8 @@ describe.skipIf(!hasChromium)('the web inspector in a real browser (chromium)', 
     const text = page.locator('#object-text');
     await expect.poll(() => text.textContent()).toContain('name: ui-settings');
     const yaml = (await text.textContent())!;
-    expect(yaml).toMatch(/^apiVersion: v1\nkind: ConfigMap\nmetadata:\n/);
+    // Keys sorted, as kubectl get -o yaml prints them.
+    expect(yaml).toMatch(/^apiVersion: v1\ndata:\n {2}mode: blue\nkind: ConfigMap\nmetadata:\n/);
     expect(yaml).toContain('mode: blue');
     expect(yaml).toContain(HOSTILE_LABEL);
     expect(yaml).toContain(HOSTILE_ANNOTATION);

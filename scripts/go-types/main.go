@@ -3,9 +3,10 @@
 //
 //	go run . types > ../../src/decode/go-types.generated.ts
 //	    the table src/decode/typed-decode.ts decodes request bodies by, as encoding/json decodes into these
-//	    structs: every field's JSON name and Go type (as reflect prints it, for the error texts), and the
-//	    patchStrategy and patchMergeKey tags strategic merge patch reads.
-//	go run . decode < ../../test/fixtures/typed-decode/cases.jsonl > ../../test/fixtures/typed-decode/vectors.jsonl
+//	    structs: every field's JSON name and Go type (as reflect prints it, for the error texts), its inline
+//	    and omitempty flags and a custom type's zero encoding (src/decode/go-encode.ts encodes by them), and
+//	    the patchStrategy and patchMergeKey tags strategic merge patch reads.
+//	go run . decode < ../../test/fixtures/typed-decode-cases.jsonl > ../../test/fixtures/typed-decode-vectors.jsonl
 //	    the oracle: each case decoded by apimachinery's own JSON serializer, as kube-apiserver's create and
 //	    update handlers decode a body, with the error text their transformDecodeError gives.
 //
@@ -80,6 +81,8 @@ type goType struct {
 	name   string
 	elem   int
 	fields [][]any
+	// zero is what json.Marshal writes for a custom type's zero value (its own MarshalJSON).
+	zero string
 }
 
 type table struct {
@@ -99,6 +102,14 @@ func (tb *table) id(t reflect.Type) int {
 	switch {
 	case t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshaler):
 		g.kind = "custom"
+		if t.Kind() != reflect.Struct {
+			panic("custom type " + t.String() + " is not a struct: its omitempty emptiness is not modelled")
+		}
+		zero, err := json.Marshal(reflect.New(t).Interface())
+		if err != nil {
+			panic(err)
+		}
+		g.zero = string(zero)
 	case t.Kind() == reflect.Pointer:
 		g.kind = "ptr"
 		g.elem = tb.id(t.Elem())
@@ -117,7 +128,10 @@ func (tb *table) id(t reflect.Type) int {
 			}
 			flag := 0
 			if inline {
-				flag = 1
+				flag |= 1
+			}
+			if strings.Contains(tag, ",omitempty") {
+				flag |= 2
 			}
 			entry := []any{name, tb.id(field.Type), flag}
 			strategy, mergeKey := field.Tag.Get("patchStrategy"), field.Tag.Get("patchMergeKey")
@@ -183,6 +197,8 @@ func writeTypes() {
 			fmt.Fprintf(out, "    [%q, %s, %s],\n", g.kind, name, fields)
 		case g.kind == "struct":
 			fmt.Fprintf(out, "    [%q, %s, []],\n", g.kind, name)
+		case g.kind == "custom":
+			fmt.Fprintf(out, "    [%q, %s, %s],\n", g.kind, name, g.zero)
 		case g.elem >= 0:
 			fmt.Fprintf(out, "    [%q, %s, %d],\n", g.kind, name, g.elem)
 		default:

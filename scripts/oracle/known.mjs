@@ -37,7 +37,7 @@ export const KNOWN = [
   {
     id: 'managed-fields-set',
     cls: 'fidelity',
-    text: "managedFields of an Update (and of a create): kube-apiserver compares the new object with the Go zero value of its type serialized (where `metadata`, `spec` and `containers: null` already exist), so a node present in that zero value gets no `.` (no `.` under `f:containers`), a pointer struct absent from it does (`f:template` of a ReplicationController), and the fields that encoding writes are owned (`f:creationTimestamp` of templates, a Job's `f:manualSelector`); fake-apiserver compares with nothing and records a `.` for every new node, and records the object after defaulting and admission (`f:priority`, `f:serviceAccount`, `f:preemptionPolicy` of pods).",
+    text: "managedFields of an Update (and of a create, compared with the kind's Go zero value on both sides): kube-apiserver owns an atomic struct or raw value whole (`f:roleRef`, `f:scaleTargetRef`, an Event's `f:involvedObject`/`f:regarding`, a backend's `f:port`: `+structType=atomic`; a ControllerRevision's `f:data`) where fake-apiserver owns its fields; it records the object as decoded, with the defaults applied at decoding (`f:volumeLifecycleModes` of a CSIDriver, `f:targetCPUUtilizationPercentage` of an HPA v1) and before the strategy and admission, where fake-apiserver records it after its defaulting, strategy and admission (`f:priority`, `f:serviceAccount`, `f:preemptionPolicy`, `f:tolerations` of pods, a Service's `f:clusterIP(s)`/`f:ipFamilies`/`f:ipFamilyPolicy`, a Namespace's `f:spec.f:finalizers`); the controllers' writes (`f:status` of kube-controller-manager, a DaemonSet's template-generation annotation) come with their timing.",
     match: (s, e) => /managedFields\/\d+\/fieldsV1/.test(e.path) || /managedFields\/\d+$/.test(e.path),
   },
   {
@@ -51,12 +51,6 @@ export const KNOWN = [
     cls: 'fidelity',
     text: 'Pods carry `metadata.generation: 1` on kube-apiserver 1.33 (generation tracking for pods); fake-apiserver sets none.',
     match: (s, e) => /metadata\/generation$/.test(e.path) && /pods|pod/.test(s + JSON.stringify(e)),
-  },
-  {
-    id: 'template-creation-timestamp',
-    cls: 'fidelity',
-    text: "Pod templates: kube-apiserver writes `spec.template.metadata.creationTimestamp: null` (Go's zero metav1.Time is not omitted); fake-apiserver omits it.",
-    match: (s, e) => /template\/metadata\/creationTimestamp$/.test(e.path),
   },
   {
     id: 'controllers',
@@ -73,15 +67,6 @@ export const KNOWN = [
       (/\/metadata\/finalizers/.test(e.path) && /protection/.test(JSON.stringify(e.oracle))) ||
       (/pods (update|patch|apply)|pods delete|persistentvolume(claim)?s (delete|deletecollection)/.test(s) &&
         !/managedFields\/\d/.test(e.path)),
-  },
-  {
-    id: 'zero-values',
-    cls: 'fidelity',
-    text: "Go's encoding of fields without `omitempty` and defaults not applied here: kube-apiserver writes `creationTimestamp: null` in templates, an Event's `source: {}`, `firstTimestamp`/`lastTimestamp`/`eventTime: null`, `reportingComponent`/`reportingInstance: \"\"`, a PV `hostPath.type: \"\"`, a Job's `manualSelector: false`, an HPA's `currentMetrics: null`, an EndpointSlice endpoint's `conditions: {}` and port `name: \"\"`, a CSINode's `drivers: null`, a node's zero `daemonEndpoints`/`nodeInfo`, a LimitRange's `defaultRequest` (defaulted to `default`); fake-apiserver leaves them out (or writes `[]`).",
-    match: (s, e) =>
-      /creationTimestamp$|\/source$|Timestamp$|eventTime$|reporting(Component|Instance)$|hostPath\/type$|manualSelector$|currentMetrics$|\/conditions$|ports\/\d+\/name$|\/drivers$|daemonEndpoints$|nodeInfo$|defaultRequest$|jobTemplate(\/spec\/template)?\/metadata$/.test(
-        e.path,
-      ) && !/deployments/.test(s),
   },
   {
     id: 'generation',

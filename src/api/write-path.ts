@@ -9,6 +9,7 @@ import { setManagedFields, type ManagerMap } from './apply/managed-fields.js';
 import { resolveGenerateName, validateObjectName } from './object-validation.js';
 import { admitPodServiceAccount, keepServiceAccountVolume } from './service-account-admission.js';
 import { servedForm, storedForm } from './served-form.js';
+import { encodedStoredForm, storageRoundTrip, typedRoundTrip } from './typed-round-trip.js';
 import { prepareCreate, prepareUpdate, updateStored } from './write-steps.js';
 
 /**
@@ -78,9 +79,11 @@ export function createThroughApi(
   resolveGenerateName(obj);
   validateObjectName(kind, obj);
   prepareCreate(server, kind, obj, { keepStatus: writer.seed ?? false });
-  recordManagers(server, kind, undefined, obj, writer);
+  // Upstream's field manager reads the typed object as Go encodes it (runtime.DefaultUnstructuredConverter).
+  const encoded = typedRoundTrip(kind, obj);
+  recordManagers(server, kind, undefined, encoded, writer);
   const dryRun = writer.dryRun ?? false;
-  const created = server.store.create(kind, storedForm(kind, obj), {
+  const created = server.store.create(kind, encodedStoredForm(kind, encoded), {
     dryRun,
     keepCreationTimestamp: writer.seed ?? false,
   });
@@ -107,8 +110,9 @@ export function updateThroughApi(
   if (writer.seed) keepServiceAccountVolume(kind, current, obj);
   validateObjectName(kind, obj);
   prepareUpdate(kind, obj, current, { keepStatus: writer.seed ?? false });
-  recordManagers(server, kind, current, obj, writer);
-  return updateStored(server, kind, obj, stored, writer.dryRun ?? false);
+  const encoded = typedRoundTrip(kind, obj);
+  recordManagers(server, kind, current, encoded, writer);
+  return updateStored(server, kind, encoded, stored, writer.dryRun ?? false);
 }
 
 /**
@@ -122,7 +126,7 @@ export function updateStatusThroughApi(
   status: unknown,
   writer: Writer & { resourceVersion?: string; annotations?: Record<string, string> },
 ): KubeObject {
-  const updated: KubeObject = { ...stored, status };
+  let updated: KubeObject = { ...stored, status };
   updated.metadata = {
     ...stored.metadata,
     resourceVersion: writer.resourceVersion || stored.metadata?.resourceVersion,
@@ -131,9 +135,13 @@ export function updateStatusThroughApi(
     if (Object.keys(writer.annotations).length > 0) updated.metadata.annotations = { ...writer.annotations };
     else delete updated.metadata.annotations;
   }
+  updated = typedRoundTrip(kind, updated);
   if (writer.appliedManagers) setManagedFields(updated, writer.appliedManagers);
   else trackWrite(server, kind, stored, updated, writer.manager, 'status');
-  return server.store.update(kind, updated, { dryRun: writer.dryRun ?? false, keepGeneration: true });
+  return server.store.update(kind, storageRoundTrip(kind, updated), {
+    dryRun: writer.dryRun ?? false,
+    keepGeneration: true,
+  });
 }
 
 function recordManagers(

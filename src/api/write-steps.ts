@@ -1,7 +1,7 @@
 import type { KubeObject, ResourceKind } from '../registry/resource-kind.js';
 import type { ServerContext } from '../server/server-context.js';
 import { resetStatusOnApiCreate } from './create-status-reset.js';
-import { storedForm } from './served-form.js';
+import { encodedStoredForm } from './typed-round-trip.js';
 import { validateCreate, validateUpdate } from './kind-definition.js';
 
 /**
@@ -47,7 +47,7 @@ export function updateStored(
   stored: KubeObject,
   dryRun: boolean,
 ): KubeObject {
-  const next = storedForm(kind, obj);
+  const next = encodedStoredForm(kind, obj);
   if (kind.conversion) keepStoredStatus(kind, next, stored);
   return server.store.update(kind, next, { dryRun });
 }

@@ -27,22 +27,30 @@ export type GoKind =
   | 'any'
   | 'custom';
 
+/** `GoField` flag: the struct is embedded inline (its fields are promoted). */
+export const FIELD_INLINE = 1;
+/** `GoField` flag: the JSON tag has `omitempty`. */
+export const FIELD_OMITEMPTY = 2;
+
 /**
- * A struct field: JSON name, field type's number, 1 when the struct is embedded inline, and where the Go field
- * has them, its `patchStrategy` and `patchMergeKey` tags (either may be empty).
+ * A struct field: JSON name, field type's number, its flags (`FIELD_INLINE`, `FIELD_OMITEMPTY`), and where the
+ * Go field has them, its `patchStrategy` and `patchMergeKey` tags (either may be empty).
  */
 export type GoField =
-  | [json: string, type: number, inline: number]
-  | [json: string, type: number, inline: number, patchStrategy: string, patchMergeKey: string];
+  | [json: string, type: number, flags: number]
+  | [json: string, type: number, flags: number, patchStrategy: string, patchMergeKey: string];
 
 /**
  * One type: its kind and its name as `reflect.Type.String()` prints it (`v1.PodSpec`, `map[string]string`),
- * then a struct's fields or the element type's number of a pointer, slice or map.
+ * then a struct's fields, the element type's number of a pointer, slice or map, or what a custom type's
+ * `MarshalJSON` writes for its zero value (`null` for a zero `metav1.Time`, `"0"` for a Quantity). Every custom
+ * type is a Go struct (the generator checks), so `omitempty` never drops one held by value.
  */
 export type GoType =
   | [kind: 'struct', name: string, fields: GoField[]]
   | [kind: 'ptr' | 'slice' | 'map', name: string, elem: number]
-  | [kind: Exclude<GoKind, 'struct' | 'ptr' | 'slice' | 'map'>, name: string];
+  | [kind: 'custom', name: string, zero: unknown]
+  | [kind: Exclude<GoKind, 'struct' | 'ptr' | 'slice' | 'map' | 'custom'>, name: string];
 
 /** The types, and each kind's root type by `<group/version> <Kind>` (`v1 Pod`, `apps/v1 Deployment`). */
 export interface GoTypeTable {

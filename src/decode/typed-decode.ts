@@ -14,7 +14,7 @@ import { isJsonObject } from '../json/json-object.js';
 import { goBase64Error } from './go-base64.js';
 import { goQuantityError, QUANTITY_FORMAT_WRONG } from './go-quantity.js';
 import { parseGoTime, RFC3339, RFC3339_MICRO } from './go-time.js';
-import type { GoKind, GoType } from './go-type.js';
+import { FIELD_INLINE, type GoKind, type GoType } from './go-type.js';
 import { GO_TYPES } from './go-types.generated.js';
 
 type Json = Record<string, unknown>;
@@ -101,9 +101,9 @@ function fieldsOf(id: number): Map<string, number> {
   fieldTables.set(id, table);
   const type = typeOf(id);
   if (type[0] !== 'struct') return table;
-  for (const [json, fieldType, inline] of type[2]) if (!inline) table.set(json, fieldType);
-  for (const [, fieldType, inline] of type[2]) {
-    if (!inline) continue;
+  for (const [json, fieldType, flags] of type[2]) if (!(flags & FIELD_INLINE)) table.set(json, fieldType);
+  for (const [, fieldType, flags] of type[2]) {
+    if (!(flags & FIELD_INLINE)) continue;
     const embedded = typeOf(fieldType)[0] === 'ptr' ? (typeOf(fieldType)[2] as number) : fieldType;
     for (const [json, promoted] of fieldsOf(embedded)) if (!table.has(json)) table.set(json, promoted);
   }

@@ -74,9 +74,19 @@ export function inspectorObjects(
   }));
 }
 
-/** An object as text, as `kubectl get -o yaml` or `-o json` prints it. */
+/** A JSON value with every object's keys sorted, as kubectl prints the unstructured maps it reads. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortedKeys((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+/** An object as text, as `kubectl get -o yaml` or `-o json` prints it (keys sorted). */
 export function renderObject(obj: KubeObject, format: 'yaml' | 'json'): string {
-  return format === 'json' ? `${JSON.stringify(obj, null, 2)}\n` : stringify(obj, { lineWidth: 0 });
+  const sorted = sortedKeys(obj);
+  return format === 'json' ? `${JSON.stringify(sorted, null, 2)}\n` : stringify(sorted, { lineWidth: 0 });
 }
 
 /** The inspector's notice of a store change. */

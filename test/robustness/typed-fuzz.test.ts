@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GoType } from '../../src/decode/go-type.js';
+import { FIELD_INLINE } from '../../src/decode/go-type.js';
 import { GO_TYPES } from '../../src/decode/go-types.generated.js';
 import { startFakeApiServer, type StartedFakeApiServer } from '../../src/index.js';
 import { adminCredentials } from '../support/admin.js';
@@ -58,8 +59,12 @@ function wrongValueFor([kind, name]: GoType): unknown {
 function fieldsOf(id: number): [string, number][] {
   const type = GO_TYPES.types[id]!;
   if (type[0] !== 'struct') return [];
-  return type[2].flatMap(([json, fieldType, inline]) =>
-    inline ? fieldsOf(fieldType) : json === 'apiVersion' || json === 'kind' ? [] : [[json, fieldType]],
+  return type[2].flatMap(([json, fieldType, flags]) =>
+    flags & FIELD_INLINE
+      ? fieldsOf(fieldType)
+      : json === 'apiVersion' || json === 'kind'
+        ? []
+        : [[json, fieldType]],
   );
 }
 

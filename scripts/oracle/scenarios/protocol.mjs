@@ -241,6 +241,24 @@ export function protocolScenarios() {
     apply('a', 'one', { a: '1' }),
     apply('a', 'two', { a: '1' }),
   ]);
+  // What the Java official client sends: its models start with empty maps (`binaryData: {}`, `annotations: {}`),
+  // which the typed round trip drops from the stored object.
+  const applyEmptyMaps = (manager, currency) => ({
+    method: 'PATCH',
+    path: `${CM}/a?fieldManager=${manager}`,
+    headers: { 'content-type': 'application/apply-patch+yaml' },
+    body: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', annotations: {} },
+      data: { currency },
+      binaryData: {},
+    },
+  });
+  add('apply', 'apply with empty maps by two managers', [
+    applyEmptyMaps('one', 'EUR'),
+    applyEmptyMaps('two', 'USD'),
+  ]);
   add('apply', 'apply without fieldManager', [
     {
       method: 'PATCH',

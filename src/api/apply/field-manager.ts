@@ -4,6 +4,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/fieldmanager.go
  */
+import { goEncodeObject, hasGoEncoding } from '../../decode/go-encode.js';
 import { invalid, type FieldError } from '../../errors/status.js';
 import { apiVersionOf, type KubeObject, type ResourceKind } from '../../registry/resource-kind.js';
 import type { RequestContext, ServerContext } from '../../server/server-context.js';
@@ -107,6 +108,10 @@ export function managerContext(
 function emptyObjectOf(kind: ResourceKind, next: KubeObject): KubeObject {
   const empty: KubeObject = { metadata: {} };
   if (kind.origin === 'crd' || kind.openApiSchema) return empty;
+  // The Go zero value of the kind, as encoding/json writes it (`containers: null`, no ReplicationController
+  // template: a nil pointer).
+  const typeMeta = { apiVersion: next.apiVersion, kind: next.kind };
+  if (hasGoEncoding(String(next.apiVersion), String(next.kind))) return goEncodeObject(typeMeta);
   if ('spec' in next) {
     const spec: Record<string, unknown> = {};
     const nextSpec = (next['spec'] ?? {}) as Record<string, unknown>;

@@ -277,7 +277,8 @@ export function applyConflictError(conflicts: readonly ApplyConflict[]): ApiErro
       byManager.set(name, [...(byManager.get(name) ?? []), `- ${formatFieldPath(c.path)}`]);
     }
     const lines: string[] = [];
-    for (const name of [...byManager.keys()].sort()) lines.push(name, ...byManager.get(name)!);
+    for (const name of [...byManager.keys()].sort())
+      lines.push(`conflicts with ${name}:`, ...byManager.get(name)!);
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
   }
   return conflictMessage(message, causes);

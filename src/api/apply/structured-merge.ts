@@ -99,12 +99,41 @@ function kindOf(value: Json): ValueKind | undefined {
   return isMap(value) ? 'map' : 'scalar';
 }
 
+/** Whether a value of `kind` under `node` is a map or list compared item by item (not atomic). */
+function isContainer(kind: ValueKind | undefined, node: ApplyShape): kind is 'map' | 'list' {
+  if (kind === 'list') return isGranularList(node);
+  return kind === 'map' && node.atomic !== true;
+}
+
+const emptyOf = (kind: 'map' | 'list'): Json => (kind === 'list' ? [] : {});
+
+const isCollection = (kind: ValueKind | undefined): boolean => kind === 'list' || kind === 'map';
+
+/** Absent, null, or a list or map without items. */
+function isEmptyOrNull(value: Json): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isMap(value) && Object.keys(value).length === 0;
+}
+
 /** Compares two objects field by field under a shape. */
 export function compareObjects(lhs: Json, rhs: Json, shape: ApplyShape): Comparison {
   const out: Comparison = { added: emptyFieldSet(), modified: emptyFieldSet(), removed: emptyFieldSet() };
   const walk = (left: Json, right: Json, node: ApplyShape, path: string[]): void => {
+    // A null against a map or list is that kind's empty value (a Go nil slice or map, `containers: null` in
+    // the zero object a create is compared with): its items are added or removed, the node itself is not.
     const leftKind = kindOf(left);
     const rightKind = kindOf(right);
+    // Both sides empty or null (at least one a list or map): compared as a leaf, which keeps the difference
+    // between null and empty (`emptyPromoteToLeaf`: `drivers: []` over the zero value's null is a change).
+    if ((isCollection(leftKind) || isCollection(rightKind)) && isEmptyOrNull(left) && isEmptyOrNull(right)) {
+      if (left === undefined && right !== undefined) insertPath(out.added, path);
+      else if (right === undefined && left !== undefined) insertPath(out.removed, path);
+      else if (!isDeepStrictEqual(left, right)) insertPath(out.modified, path);
+      return;
+    }
+    if (left === null && isContainer(rightKind, node)) return walk(emptyOf(rightKind), right, node, path);
+    if (right === null && isContainer(leftKind, node)) return walk(left, emptyOf(leftKind), node, path);
     const valueKind = leftKind ?? rightKind;
     const leaf =
       (leftKind !== undefined && rightKind !== undefined && leftKind !== rightKind) ||

@@ -3,7 +3,7 @@
  * its Go structs (the generated Go type table), as `strategicpatch.NewPatchMetaFromStruct` reads them.
  * @see https://github.com/kubernetes/kubernetes/blob/v1.33.0/staging/src/k8s.io/apimachinery/pkg/util/strategicpatch/meta.go
  */
-import type { GoType } from '../../decode/go-type.js';
+import { FIELD_INLINE, type GoType } from '../../decode/go-type.js';
 import { GO_TYPES } from '../../decode/go-types.generated.js';
 import { goTypeOf } from '../../decode/typed-decode.js';
 import type { PatchField, PatchSchema, PatchStrategy } from '../strategic-merge-patch.js';
@@ -54,8 +54,8 @@ function structSchema(id: number): PatchSchema {
 function addFields(id: number, fields: Record<string, PatchField>): void {
   const type = typeOf(id);
   if (type[0] !== 'struct') return;
-  for (const [json, fieldType, inline, strategy, mergeKey] of type[2]) {
-    if (inline) {
+  for (const [json, fieldType, flags, strategy, mergeKey] of type[2]) {
+    if (flags & FIELD_INLINE) {
       addFields(unpointed(fieldType), fields);
       continue;
     }

@@ -114,7 +114,8 @@ class StatefulSetSync {
       patch,
       labels,
       revisions,
-      status.collisionCount,
+      // getStatefulSetRevisions: a nil count is 0, hashed and written back (status.collisionCount: 0).
+      (status.collisionCount as number | undefined) ?? 0,
     );
     const currentRevisionName =
       revisions.find((revision) => meta(revision).name === status.currentRevision) && status.currentRevision

@@ -21,6 +21,7 @@ function defaultJobSpec(spec: Record<string, unknown>): void {
   spec.completionMode ??= 'NonIndexed';
   spec.suspend ??= false;
   spec.podReplacementPolicy ??= spec.podFailurePolicy !== undefined ? 'Failed' : 'TerminatingOrFailed';
+  spec.manualSelector ??= false;
   defaultPodTemplate(objectField(spec, 'template'));
 }
 

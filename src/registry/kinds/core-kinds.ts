@@ -133,7 +133,10 @@ export const persistentVolumeClaimKind: ResourceKind = coreKind(
   },
 );
 
-/** core/v1 PersistentVolume (cluster scoped): reclaim policy Retain, volumeMode Filesystem, phase Pending. */
+/**
+ * core/v1 PersistentVolume (cluster scoped): reclaim policy Retain, volumeMode Filesystem, a hostPath's type `""`,
+ * phase Pending.
+ */
 export const persistentVolumeKind: ResourceKind = coreKind('PersistentVolume', 'persistentvolumes', {
   namespaced: false,
   shortNames: ['pv'],
@@ -143,6 +146,9 @@ export const persistentVolumeKind: ResourceKind = coreKind('PersistentVolume', '
     const spec = objectField(volume, 'spec');
     spec.persistentVolumeReclaimPolicy ??= 'Retain';
     spec.volumeMode ??= 'Filesystem';
+    // SetDefaults_HostPathVolumeSource: HostPathUnset.
+    const hostPath = spec.hostPath as Record<string, unknown> | undefined;
+    if (hostPath && typeof hostPath === 'object') hostPath.type ??= '';
     objectField(volume, 'status').phase ??= 'Pending';
   },
 });
@@ -154,10 +160,30 @@ export const resourceQuotaKind: ResourceKind = coreKind('ResourceQuota', 'resour
   subresources: [statusOf('ResourceQuota')],
 });
 
-/** core/v1 LimitRange. */
+/**
+ * core/v1 LimitRange. `SetDefaults_LimitRangeItem`: a Container item's default limit falls back to its max, its
+ * default request to the default limit, then to its min.
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.33.4/pkg/apis/core/v1/defaults.go
+ */
 export const limitRangeKind: ResourceKind = coreKind('LimitRange', 'limitranges', {
   namespaced: true,
   shortNames: ['limits'],
+  normalizeOnWrite(limitRange) {
+    const spec = objectField(limitRange, 'spec');
+    if (!Array.isArray(spec.limits)) return;
+    for (const item of spec.limits as Record<string, unknown>[]) {
+      if (item === null || typeof item !== 'object' || item.type !== 'Container') continue;
+      const defaults = objectField(item, 'default');
+      const requests = objectField(item, 'defaultRequest');
+      const fill = (into: Record<string, unknown>, from: unknown) => {
+        if (from === null || typeof from !== 'object') return;
+        for (const [key, value] of Object.entries(from)) into[key] ??= value;
+      };
+      fill(defaults, item.max);
+      fill(requests, defaults);
+      fill(requests, item.min);
+    }
+  },
 });
 
 function labelsOf(obj: Record<string, unknown> | undefined): Record<string, string> | undefined {

@@ -11,11 +11,14 @@ import { hpaV1Conversion } from './hpa-conversion.js';
 
 const status = (kind: string) => [{ name: 'status', kind, verbs: SUBRESOURCE_VERBS }];
 
-/** discovery.k8s.io/v1 EndpointSlice; ports default to TCP. */
+/** discovery.k8s.io/v1 EndpointSlice; ports default to TCP and the name `""` (`SetDefaults_EndpointPort`). */
 export const endpointSliceKind = groupKind('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', {
   namespaced: true,
   normalizeOnWrite(slice) {
-    for (const port of objectItems(slice.ports)) port.protocol ??= 'TCP';
+    for (const port of objectItems(slice.ports)) {
+      port.name ??= '';
+      port.protocol ??= 'TCP';
+    }
   },
 });
 
